@@ -1,0 +1,100 @@
+// The channel-neutral seams every channel plugs into: rules, normalized inbound messages, outbound sends.
+import type { EpochMs } from '../domain/clock.js';
+import type { ChannelKind, ReplyPolicy } from '../domain/reply-policy.js';
+
+export interface ChannelRules {
+  kind: ChannelKind;
+  replyPolicy: ReplyPolicy;
+  /** Canonical form of a contact address on this kind of channel, or null when it is not one. */
+  normalizeAddress(raw: string): string | null;
+  /**
+   * Whether an address known on one channel of this kind reaches the contact on another channel of the
+   * same kind (a phone number or email does; an Instagram-scoped id belongs to one account only).
+   */
+  addressCarriesAcrossChannels: boolean;
+}
+
+export const MESSAGE_KINDS = [
+  'text',
+  'media',
+  'template',
+  'note',
+  'comment',
+  'location',
+  'contacts',
+  'interactive',
+  'unsupported',
+] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+export interface Attachment {
+  fileName: string | null;
+  contentType: string | null;
+  size: number | null;
+  /** Where the bytes live in attachment storage, once downloaded. */
+  storageKey?: string | null;
+  /** The provider's media id or URL, kept so a failed download can be retried. */
+  providerRef?: string | null;
+  caption?: string | null;
+}
+
+/**
+ * One customer message as every channel's inbound parser produces it. The core dedupes on
+ * (channelId, providerMessageId) before anything else.
+ */
+export interface InboundMessage {
+  channelId: string;
+  providerMessageId: string;
+  /** The provider's timestamp: reply windows are computed from it, not from arrival time. */
+  sentAt: EpochMs;
+  contact: {
+    /** wa_id, Instagram-scoped id or email address; normalized by the channel's rules before lookup. */
+    address: string;
+    displayName?: string | null;
+    username?: string | null;
+  };
+  kind: MessageKind;
+  body: string | null;
+  /** Sanitized HTML (email), safe to hand to a browser. */
+  html?: string | null;
+  subject?: string | null;
+  attachments?: Attachment[];
+  /** Provider id of the message this one answers (WhatsApp context, email In-Reply-To). */
+  replyToProviderMessageId?: string | null;
+  /**
+   * Machine-written mail (auto-replies): recorded in an active ticket but never starts one and never
+   * counts as customer activity.
+   */
+  automated?: boolean;
+  /** Channel-specific extras shown with the message (location, comment media, reply context). */
+  data?: Record<string, unknown> | null;
+}
+
+/** An outgoing message handed to a channel's sender by the outbox worker. */
+export interface OutboundSend {
+  messageId: string;
+  channelId: string;
+  to: string;
+  kind: MessageKind;
+  body: string | null;
+  subject: string | null;
+  template: TemplateContent | null;
+  attachments: Attachment[];
+  /** Provider tag the policy requires (Instagram's HUMAN_AGENT), if any. */
+  tag: string | null;
+}
+
+export interface TemplateContent {
+  name: string;
+  language: string;
+  parameters: Record<string, unknown>;
+}
+
+export type SendResult =
+  | { ok: true; providerMessageId: string }
+  | { ok: false; retryable: boolean; code: string; message: string };
+
+/** What a channel's outbound side implements; the outbox worker only sees this. */
+export interface ChannelSender {
+  send(message: OutboundSend): Promise<SendResult>;
+}

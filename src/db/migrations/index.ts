@@ -1,0 +1,7 @@
+// Every migration, in order. One list for both engines.
+import type { Migration } from 'kysely';
+import * as initial from './0001-initial.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};

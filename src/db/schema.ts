@@ -1,0 +1,225 @@
+// The database as Kysely sees it: one interface per table, shared by SQLite and PostgreSQL.
+// Times are epoch milliseconds (bigint), flags are 0/1 integers and structured values are JSON text,
+// so both engines return the same JavaScript values.
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export type Flag = 0 | 1;
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  /** Last ticket number handed out; incremented inside the transaction that creates a ticket. */
+  ticket_seq: number;
+  reopen_on_customer_message: Flag;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'agent';
+  password_hash: string;
+  active: Flag;
+  created_at: number;
+}
+
+export interface ChannelsTable {
+  id: string;
+  workspace_id: string;
+  kind: 'whatsapp' | 'instagram' | 'email';
+  name: string;
+  /** The provider account this channel routes on (phone_number_id, Instagram account id, address). */
+  external_id: string;
+  /** Non-secret provider settings as JSON. */
+  config: string;
+  /** Provider secrets as JSON; never returned by the API. */
+  secrets: string;
+  sandbox: Flag;
+  enabled: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactsTable {
+  id: string;
+  workspace_id: string;
+  name: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactIdentitiesTable {
+  id: string;
+  workspace_id: string;
+  contact_id: string;
+  channel_id: string;
+  channel_kind: 'whatsapp' | 'instagram' | 'email';
+  /** Normalized address: wa_id digits, Instagram-scoped id, lower-cased email. */
+  address: string;
+  display_name: string | null;
+  username: string | null;
+  /** The customer's last message on this channel (provider time): the reply window's anchor. */
+  last_inbound_at: number | null;
+  created_at: number;
+}
+
+export interface ContactTagsTable {
+  workspace_id: string;
+  contact_id: string;
+  tag: string;
+}
+
+export interface TicketsTable {
+  id: string;
+  workspace_id: string;
+  number: number;
+  channel_id: string;
+  contact_id: string;
+  status: 'open' | 'pending' | 'resolved' | 'snoozed' | 'closed';
+  priority: 'low' | 'normal' | 'high' | 'urgent';
+  subject: string | null;
+  created_by: 'customer' | 'agent';
+  creator_user_id: string | null;
+  assignee_user_id: string | null;
+  snoozed_until: number | null;
+  /** Direction of the last customer or team message, which auto-close rules read. */
+  last_message_direction: 'inbound' | 'outbound' | null;
+  last_inbound_at: number | null;
+  last_outbound_at: number | null;
+  last_activity_at: number;
+  last_message_preview: string | null;
+  first_response_at: number | null;
+  created_at: number;
+  updated_at: number;
+  closed_at: number | null;
+  closed_by_user_id: string | null;
+  closed_by_rule_id: string | null;
+  close_reason: string | null;
+  /** The closed ticket this one continues, when a reply pointed at it. */
+  previous_ticket_id: string | null;
+}
+
+export interface TicketTagsTable {
+  workspace_id: string;
+  ticket_id: string;
+  tag: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  workspace_id: string;
+  ticket_id: string;
+  channel_id: string;
+  direction: 'inbound' | 'outbound' | 'internal';
+  author_kind: 'customer' | 'agent' | 'system' | 'external';
+  author_user_id: string | null;
+  kind: string;
+  body: string | null;
+  html: string | null;
+  subject: string | null;
+  /** JSON: { name, language, parameters } for template messages. */
+  template: string | null;
+  /** JSON array of attachments. */
+  attachments: string | null;
+  /** JSON: channel-specific extras. */
+  data: string | null;
+  automated: Flag;
+  provider_message_id: string | null;
+  provider_timestamp: number | null;
+  reply_to_provider_message_id: string | null;
+  status: 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'note';
+  error_code: string | null;
+  error_message: string | null;
+  created_at: number;
+}
+
+export interface TicketEventsTable {
+  id: string;
+  workspace_id: string;
+  ticket_id: string;
+  type: string;
+  actor_kind: 'user' | 'customer' | 'system';
+  actor_user_id: string | null;
+  /** JSON details (from/to status, rule id, assignee, tags). */
+  data: string | null;
+  created_at: number;
+}
+
+export interface OutboxTable {
+  id: string;
+  workspace_id: string;
+  topic: string;
+  message_id: string | null;
+  channel_id: string | null;
+  payload: string | null;
+  attempts: number;
+  available_at: number;
+  locked_until: number | null;
+  last_error: string | null;
+  done_at: number | null;
+  created_at: number;
+}
+
+export interface RealtimeEventsTable {
+  /** Monotonic per database; what SSE clients resume from with Last-Event-ID. */
+  seq: Generated<number>;
+  workspace_id: string;
+  type: string;
+  payload: string;
+  created_at: number;
+}
+
+export interface AutoCloseRulesTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  kind: 'customer_inactivity' | 'agent_inactivity';
+  duration_minutes: number;
+  enabled: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TemplatesTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  name: string;
+  language: string;
+  category: string;
+  status: string;
+  /** JSON: the provider's components array. */
+  components: string;
+  updated_at: number;
+}
+
+export interface Database {
+  workspaces: WorkspacesTable;
+  users: UsersTable;
+  channels: ChannelsTable;
+  contacts: ContactsTable;
+  contact_identities: ContactIdentitiesTable;
+  contact_tags: ContactTagsTable;
+  tickets: TicketsTable;
+  ticket_tags: TicketTagsTable;
+  messages: MessagesTable;
+  ticket_events: TicketEventsTable;
+  outbox: OutboxTable;
+  realtime_events: RealtimeEventsTable;
+  auto_close_rules: AutoCloseRulesTable;
+  templates: TemplatesTable;
+}
+
+export type TicketRow = Selectable<TicketsTable>;
+export type NewTicket = Insertable<TicketsTable>;
+export type TicketUpdate = Updateable<TicketsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type NewMessage = Insertable<MessagesTable>;
+export type ChannelRow = Selectable<ChannelsTable>;
+export type ContactRow = Selectable<ContactsTable>;
+export type IdentityRow = Selectable<ContactIdentitiesTable>;
+export type AutoCloseRuleRow = Selectable<AutoCloseRulesTable>;
+export type WorkspaceRow = Selectable<WorkspacesTable>;
+export type UserRow = Selectable<UsersTable>;

@@ -1,0 +1,92 @@
+// The store: one Kysely query layer over SQLite (embedded default) or PostgreSQL (scale-out).
+import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import type { Engine } from './dialect/engine.js';
+import { isRetryablePostgresError, postgresDialect } from './dialect/postgres.js';
+import { sqliteDialect, type SqliteSynchronous } from './dialect/sqlite.js';
+import { GroupCommitter, type Unit } from './group-commit.js';
+import { migrations } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export interface StoreOptions {
+  /** `postgres://…` for PostgreSQL; otherwise a SQLite file path (or `sqlite:` URL). */
+  databaseUrl: string;
+  sqliteSynchronous?: SqliteSynchronous;
+  poolSize?: number;
+}
+
+export interface Store {
+  readonly engine: Engine;
+  /** Reads, and writes that need no atomicity with others. */
+  readonly db: Kysely<Database>;
+  /**
+   * Runs one use case atomically and resolves only once it is durable. On SQLite, units that arrive
+   * together share one commit (each in its own savepoint); on PostgreSQL each unit is its own
+   * transaction, run again on deadlock or serialization failure.
+   */
+  unit<T>(work: Unit<T>): Promise<T>;
+  migrate(): Promise<void>;
+  /** Whether the store answers and every migration has been applied. */
+  isReady(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const provider: MigrationProvider = { getMigrations: async (): Promise<Record<string, Migration>> => migrations };
+
+/** Opens the store that a database URL names. */
+export function openStore(options: StoreOptions): Store {
+  return isPostgresUrl(options.databaseUrl) ? openPostgres(options) : openSqlite(options);
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+/** The SQLite file a `sqlite:` URL or a bare path points at. */
+export function sqliteFileOf(url: string): string {
+  return url.replace(/^sqlite:(\/\/)?/, '');
+}
+
+function openSqlite(options: StoreOptions): Store {
+  const { dialect } = sqliteDialect({ file: sqliteFileOf(options.databaseUrl), synchronous: options.sqliteSynchronous ?? 'FULL' });
+  const db = new Kysely<Database>({ dialect });
+  const group = new GroupCommitter(db);
+  return makeStore('sqlite', db, (work) => group.run(work));
+}
+
+function openPostgres(options: StoreOptions): Store {
+  const { dialect } = postgresDialect({ url: options.databaseUrl, poolSize: options.poolSize ?? 10 });
+  const db = new Kysely<Database>({ dialect });
+  return makeStore('postgres', db, async (work) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction().execute(work);
+      } catch (error) {
+        if (attempt >= 5 || !isRetryablePostgresError(error)) throw error;
+      }
+    }
+  });
+}
+
+function makeStore(engine: Engine, db: Kysely<Database>, unit: <T>(work: Unit<T>) => Promise<T>): Store {
+  const migrator = new Migrator({ db, provider });
+  return {
+    engine,
+    db,
+    unit,
+    async migrate() {
+      const { error, results } = await migrator.migrateToLatest();
+      const failed = results?.find((r) => r.status === 'Error');
+      if (error || failed) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+    },
+    async isReady() {
+      try {
+        await sql`select 1`.execute(db);
+        const all = await migrator.getMigrations();
+        return all.every((m) => m.executedAt !== undefined);
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,74 @@
+// Stable, machine-readable refusal and failure codes shared by every interface (API, CLI, jobs).
+
+export type ErrorCode =
+  | 'WHATSAPP_TEMPLATE_REQUIRED'
+  | 'INSTAGRAM_WINDOW_CLOSED'
+  | 'INSTAGRAM_HUMAN_AGENT_ONLY'
+  | 'INSTAGRAM_TEMPLATES_UNSUPPORTED'
+  | 'EMAIL_TEMPLATES_UNSUPPORTED'
+  | 'CONTACT_HAS_NO_EMAIL'
+  | 'CONTACT_HAS_NO_PHONE'
+  | 'CONTACT_NOT_ON_CHANNEL'
+  | 'ACTIVE_TICKET_EXISTS'
+  | 'TICKET_CLOSED'
+  | 'TICKET_NOT_CLOSED'
+  | 'INVALID_STATUS_CHANGE'
+  | 'SNOOZE_UNTIL_REQUIRED'
+  | 'SNOOZE_UNTIL_IN_PAST'
+  | 'CHANNEL_DISABLED'
+  | 'NOT_FOUND'
+  | 'VALIDATION_FAILED'
+  | 'CONFLICT';
+
+/** Whether a code is a policy refusal (HTTP 422), a missing resource (404) or a conflict (409). */
+export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation';
+
+const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
+  WHATSAPP_TEMPLATE_REQUIRED: 'policy',
+  INSTAGRAM_WINDOW_CLOSED: 'policy',
+  INSTAGRAM_HUMAN_AGENT_ONLY: 'policy',
+  INSTAGRAM_TEMPLATES_UNSUPPORTED: 'policy',
+  EMAIL_TEMPLATES_UNSUPPORTED: 'policy',
+  CONTACT_HAS_NO_EMAIL: 'policy',
+  CONTACT_HAS_NO_PHONE: 'policy',
+  CONTACT_NOT_ON_CHANNEL: 'policy',
+  CHANNEL_DISABLED: 'policy',
+  ACTIVE_TICKET_EXISTS: 'conflict',
+  TICKET_CLOSED: 'conflict',
+  TICKET_NOT_CLOSED: 'conflict',
+  INVALID_STATUS_CHANGE: 'conflict',
+  CONFLICT: 'conflict',
+  SNOOZE_UNTIL_REQUIRED: 'validation',
+  SNOOZE_UNTIL_IN_PAST: 'validation',
+  VALIDATION_FAILED: 'validation',
+  NOT_FOUND: 'not_found',
+};
+
+/** A refusal a person can read: a stable code plus a sentence. */
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** Thrown by use cases when a rule refuses an action; nothing has been changed when it is thrown. */
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(refusal: Refusal) {
+    super(refusal.message);
+    this.name = 'DomainError';
+    this.code = refusal.code;
+    this.details = refusal.details;
+  }
+
+  get kind(): ErrorKind {
+    return KIND_BY_CODE[this.code];
+  }
+}
+
+/** Shorthand for a not-found error that never says whether the id exists elsewhere. */
+export function notFound(what: string): DomainError {
+  return new DomainError({ code: 'NOT_FOUND', message: `${what} was not found.` });
+}
