@@ -1,0 +1,29 @@
+// Every event Threadbox records: timeline events on a ticket, and realtime events for open inboxes.
+
+/** Who did something. */
+export type Actor =
+  | { kind: 'user'; userId: string; workspaceId: string }
+  | { kind: 'customer' }
+  | { kind: 'system'; ruleId?: string };
+
+/** The timeline of a ticket, shown inline in the thread. */
+export interface TimelineEventMap {
+  'ticket.created': { createdBy: 'customer' | 'agent' };
+  'status.changed': { from: string; to: string; snoozedUntil?: number | null; reason?: string };
+  'ticket.closed': { from: string; reason: string | null; ruleId?: string; ruleKind?: string };
+  'ticket.reopened': Record<string, never>;
+  assigned: { from: string | null; to: string | null };
+  'priority.changed': { from: string; to: string };
+  'tags.changed': { added: string[]; removed: string[] };
+  'message.failed': { messageId: string; code: string; message: string };
+}
+export type TimelineEventType = keyof TimelineEventMap;
+
+/** What the realtime stream carries to the open inboxes of a workspace. */
+export interface RealtimeEventMap {
+  'ticket.created': { ticketId: string; number: number };
+  'ticket.updated': { ticketId: string; number: number };
+  'message.created': { ticketId: string; messageId: string };
+  'message.status': { ticketId: string; messageId: string; status: string };
+}
+export type RealtimeEventType = keyof RealtimeEventMap;

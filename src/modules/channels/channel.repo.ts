@@ -1,0 +1,66 @@
+// Connected channel accounts (one WhatsApp number, Instagram account or support address each).
+import type { Kysely } from 'kysely';
+import type { ChannelKind } from '../../domain/reply-policy.js';
+import type { ChannelRow, Database } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
+
+export interface NewChannel {
+  workspaceId: string;
+  kind: ChannelKind;
+  name: string;
+  externalId: string;
+  config?: Record<string, unknown>;
+  secrets?: Record<string, unknown>;
+  sandbox?: boolean;
+}
+
+export async function insertChannel(db: Kysely<Database>, input: NewChannel, now: number): Promise<ChannelRow> {
+  return db
+    .insertInto('channels')
+    .values({
+      id: newId(),
+      workspace_id: input.workspaceId,
+      kind: input.kind,
+      name: input.name,
+      external_id: input.externalId,
+      config: JSON.stringify(input.config ?? {}),
+      secrets: JSON.stringify(input.secrets ?? {}),
+      sandbox: input.sandbox ? 1 : 0,
+      enabled: 1,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findChannel(db: Kysely<Database>, id: string): Promise<ChannelRow | undefined> {
+  return db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function setChannelEnabled(db: Kysely<Database>, id: string, enabled: boolean, now: number): Promise<void> {
+  await db.updateTable('channels').set({ enabled: enabled ? 1 : 0, updated_at: now }).where('id', '=', id).execute();
+}
+
+export interface ChannelHome {
+  workspaceId: string;
+  kind: ChannelKind;
+}
+
+/**
+ * Caches each channel's workspace and kind, which never change after creation, so the ingest path
+ * does not read the channel row for every message.
+ */
+export class ChannelHomes {
+  readonly #homes = new Map<string, ChannelHome>();
+
+  async get(db: Kysely<Database>, channelId: string): Promise<ChannelHome | undefined> {
+    const cached = this.#homes.get(channelId);
+    if (cached) return cached;
+    const row = await db.selectFrom('channels').select(['workspace_id', 'kind']).where('id', '=', channelId).executeTakeFirst();
+    if (!row) return undefined;
+    const home = { workspaceId: row.workspace_id, kind: row.kind };
+    this.#homes.set(channelId, home);
+    return home;
+  }
+}

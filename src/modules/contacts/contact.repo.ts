@@ -1,0 +1,122 @@
+// Contacts and their identities per channel (the address there, the name the provider gave, the window anchor).
+import { sql, type Kysely } from 'kysely';
+import type { ChannelKind } from '../../domain/reply-policy.js';
+import type { ContactRow, Database, IdentityRow } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
+
+export interface IdentityInput {
+  workspaceId: string;
+  channelId: string;
+  channelKind: ChannelKind;
+  /** Already normalized by the channel's rules. */
+  address: string;
+  displayName?: string | null;
+  username?: string | null;
+}
+
+export async function insertContact(db: Kysely<Database>, workspaceId: string, name: string | null, now: number): Promise<ContactRow> {
+  return db
+    .insertInto('contacts')
+    .values({ id: newId(), workspace_id: workspaceId, name, created_at: now, updated_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findContact(db: Kysely<Database>, workspaceId: string, contactId: string): Promise<ContactRow | undefined> {
+  return db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', contactId).executeTakeFirst();
+}
+
+export async function findIdentity(db: Kysely<Database>, channelId: string, address: string): Promise<IdentityRow | undefined> {
+  return db.selectFrom('contact_identities').selectAll().where('channel_id', '=', channelId).where('address', '=', address).executeTakeFirst();
+}
+
+export async function findContactIdentity(db: Kysely<Database>, contactId: string, channelId: string): Promise<IdentityRow | undefined> {
+  return db.selectFrom('contact_identities').selectAll().where('contact_id', '=', contactId).where('channel_id', '=', channelId).executeTakeFirst();
+}
+
+/** Any address of the contact on a channel of the given kind (a phone number or email reaches every such channel). */
+export async function findAddressOfKind(db: Kysely<Database>, contactId: string, kind: ChannelKind): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('contact_identities')
+    .select('address')
+    .where('contact_id', '=', contactId)
+    .where('channel_kind', '=', kind)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  return row?.address;
+}
+
+/** A contact elsewhere in the workspace known by this address on a channel of the same kind. */
+export async function findContactIdByAddress(db: Kysely<Database>, workspaceId: string, kind: ChannelKind, address: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('contact_identities')
+    .select('contact_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('channel_kind', '=', kind)
+    .where('address', '=', address)
+    .orderBy('created_at', 'asc')
+    .executeTakeFirst();
+  return row?.contact_id;
+}
+
+/**
+ * Records the customer's activity on an existing identity and locks it for the transaction: keeps the
+ * latest provider name and moves the window anchor forward only (deliveries arrive out of order).
+ */
+export async function touchIdentity(
+  trx: Kysely<Database>,
+  input: IdentityInput,
+  inboundAt: number | null,
+): Promise<{ id: string; contact_id: string } | undefined> {
+  return trx
+    .updateTable('contact_identities')
+    .set((eb) => ({
+      display_name: input.displayName ? input.displayName : eb.ref('display_name'),
+      username: input.username ? input.username : eb.ref('username'),
+      last_inbound_at:
+        inboundAt === null
+          ? eb.ref('last_inbound_at')
+          : sql<number>`case when last_inbound_at is null or last_inbound_at < ${inboundAt} then ${inboundAt} else last_inbound_at end`,
+    }))
+    .where('channel_id', '=', input.channelId)
+    .where('address', '=', input.address)
+    .returning(['id', 'contact_id'])
+    .executeTakeFirst();
+}
+
+/** Adds an identity to a contact; undefined when another transaction added the same address first. */
+export async function insertIdentity(
+  trx: Kysely<Database>,
+  contactId: string,
+  input: IdentityInput,
+  inboundAt: number | null,
+  now: number,
+): Promise<{ id: string; contact_id: string } | undefined> {
+  return trx
+    .insertInto('contact_identities')
+    .values({
+      id: newId(),
+      workspace_id: input.workspaceId,
+      contact_id: contactId,
+      channel_id: input.channelId,
+      channel_kind: input.channelKind,
+      address: input.address,
+      display_name: input.displayName ?? null,
+      username: input.username ?? null,
+      last_inbound_at: inboundAt,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning(['id', 'contact_id'])
+    .executeTakeFirst();
+}
+
+export async function contactTags(db: Kysely<Database>, contactId: string): Promise<string[]> {
+  const rows = await db.selectFrom('contact_tags').select('tag').where('contact_id', '=', contactId).orderBy('tag').execute();
+  return rows.map((r) => r.tag);
+}
+
+export async function replaceContactTags(trx: Kysely<Database>, workspaceId: string, contactId: string, tags: string[]): Promise<void> {
+  await trx.deleteFrom('contact_tags').where('contact_id', '=', contactId).execute();
+  if (tags.length) await trx.insertInto('contact_tags').values(tags.map((tag) => ({ workspace_id: workspaceId, contact_id: contactId, tag }))).execute();
+}

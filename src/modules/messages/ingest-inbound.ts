@@ -1,0 +1,171 @@
+// ingestInbound: one customer message, from any channel, into its ticket, durably and exactly once.
+import type { Kysely } from 'kysely';
+import { channelRules } from '../../channels/registry.js';
+import type { InboundMessage } from '../../channels/types.js';
+import type { Database, MessageRow, TicketRow } from '../../db/schema.js';
+import { DomainError } from '../../domain/errors.js';
+import { threadCustomerMessage } from '../../domain/threading.js';
+import { appendTimeline, publishRealtime, type RealtimeEntry, type TimelineEntry } from '../../events/event.repo.js';
+import { newId } from '../../lib/ids.js';
+import { toJson } from '../../lib/json.js';
+import type { ChannelHome } from '../channels/channel.repo.js';
+import { resolveIdentity, type ResolvedIdentity } from '../contacts/resolve-identity.js';
+import type { Deps } from '../deps.js';
+import { openTicketUnlessActive } from '../tickets/open-ticket.js';
+import { customerMessageActivity, previewOf } from '../tickets/ticket-activity.js';
+import { findActiveTicket, updateTicketIfStatus } from '../tickets/ticket.repo.js';
+import { reopensOnCustomerMessage } from '../workspaces/workspace.repo.js';
+import { findMessageByProviderId, insertMessage } from './message.repo.js';
+
+export type IngestResult =
+  | { outcome: 'stored'; ticketId: string; ticketNumber: number; ticketCreated: boolean; messageId: string }
+  | { outcome: 'duplicate'; ticketId: string; messageId: string }
+  | { outcome: 'ignored'; reason: 'automated_without_ticket' };
+
+// Each retry means another transaction changed the pair's ticket in between; a handful is plenty.
+const MAX_THREADING_ATTEMPTS = 5;
+
+/** Thrown inside the unit when a concurrent delivery stored the same message first; rolls the unit back. */
+class DuplicateDelivery extends Error {}
+
+interface Threaded {
+  ticket: TicketRow;
+  created: boolean;
+  statusFrom: TicketRow['status'] | null;
+}
+
+/**
+ * Stores a customer's message in its ticket: dedupe -> resolve the contact -> find or open the
+ * active ticket -> append the message -> record events. Resolves once the message is durable.
+ */
+export async function ingestInbound(deps: Pick<Deps, 'store' | 'clock' | 'channelHomes'>, message: InboundMessage): Promise<IngestResult> {
+  const home = await deps.channelHomes.get(deps.store.db, message.channelId);
+  if (!home) throw new DomainError({ code: 'NOT_FOUND', message: 'The channel of this message is not connected.' });
+  const address = channelRules(home.kind).normalizeAddress(message.contact.address);
+  if (!address) {
+    throw new DomainError({ code: 'VALIDATION_FAILED', message: `"${message.contact.address}" is not a ${home.kind} address.`, details: { field: 'contact.address' } });
+  }
+  try {
+    return await deps.store.unit((trx) => ingestUnit(trx, home, address, message, deps.clock.now()));
+  } catch (error) {
+    if (!(error instanceof DuplicateDelivery)) throw error;
+    const stored = await findMessageByProviderId(deps.store.db, message.channelId, message.providerMessageId);
+    if (!stored) throw new Error('a duplicate delivery was reported but the stored message is missing');
+    return { outcome: 'duplicate', ticketId: stored.ticket_id, messageId: stored.id };
+  }
+}
+
+async function ingestUnit(trx: Kysely<Database>, home: ChannelHome, address: string, message: InboundMessage, now: number): Promise<IngestResult> {
+  const automated = message.automated === true;
+  // The identity row is locked first, so concurrent deliveries for one contact queue here and the
+  // duplicate check below sees whatever the earlier one committed.
+  const identity = await resolveIdentity(
+    trx,
+    { workspaceId: home.workspaceId, channelId: message.channelId, channelKind: home.kind, address, displayName: message.contact.displayName, username: message.contact.username },
+    automated ? null : message.sentAt,
+    now,
+  );
+  const stored = await findMessageByProviderId(trx, message.channelId, message.providerMessageId);
+  if (stored) return { outcome: 'duplicate', ticketId: stored.ticket_id, messageId: stored.id };
+
+  const threaded = await threadIntoTicket(trx, home, identity, message, now);
+  if (!threaded) return { outcome: 'ignored', reason: 'automated_without_ticket' };
+  const row = await appendInboundMessage(trx, threaded.ticket, message, now);
+  await recordIngestEvents(trx, threaded, row, now);
+  return { outcome: 'stored', ticketId: threaded.ticket.id, ticketNumber: threaded.ticket.number, ticketCreated: threaded.created, messageId: row.id };
+}
+
+/**
+ * Appends to the pair's active ticket (waking it when the workspace asks) or opens a new one. An update
+ * guarded on the status it decided from means a ticket closed meanwhile is never written into.
+ */
+async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identity: ResolvedIdentity, message: InboundMessage, now: number): Promise<Threaded | null> {
+  const automated = message.automated === true;
+  const activity = customerMessageActivity(now, previewOf(message.body, `[${message.kind}]`), automated);
+  for (let attempt = 1; attempt <= MAX_THREADING_ATTEMPTS; attempt++) {
+    const active = await findActiveTicket(trx, message.channelId, identity.contactId);
+    if (active) {
+      const reopen = active.status === 'pending' || active.status === 'resolved' ? await reopensOnCustomerMessage(trx, home.workspaceId) : true;
+      const decision = threadCustomerMessage(active, reopen);
+      if (decision.action !== 'append') throw new Error('an active ticket must take the message');
+      const to = automated ? decision.from : decision.to;
+      const patch = to === decision.from ? activity : { ...activity, status: to, snoozed_until: null };
+      const ticket = await updateTicketIfStatus(trx, active.id, decision.from, patch);
+      if (ticket) return { ticket, created: false, statusFrom: decision.from };
+      continue;
+    }
+    if (automated) return null;
+    const opened = await openTicketUnlessActive(
+      trx,
+      { workspaceId: home.workspaceId, channelId: message.channelId, contactId: identity.contactId },
+      {
+        status: 'open',
+        priority: 'normal',
+        subject: message.subject ?? null,
+        created_by: 'customer',
+        creator_user_id: null,
+        assignee_user_id: null,
+        snoozed_until: null,
+        last_message_direction: 'inbound',
+        last_inbound_at: now,
+        last_outbound_at: null,
+        last_activity_at: now,
+        last_message_preview: activity.last_message_preview ?? null,
+        first_response_at: null,
+        created_at: now,
+        updated_at: now,
+        closed_at: null,
+        closed_by_user_id: null,
+        closed_by_rule_id: null,
+        close_reason: null,
+        previous_ticket_id: null,
+      },
+    );
+    if (opened.created) return { ticket: opened.ticket, created: true, statusFrom: null };
+  }
+  throw new Error(`the ticket of channel ${message.channelId} kept changing while a message was threaded`);
+}
+
+async function appendInboundMessage(trx: Kysely<Database>, ticket: TicketRow, message: InboundMessage, now: number): Promise<MessageRow> {
+  const row = await insertMessage(trx, {
+    id: newId(),
+    workspace_id: ticket.workspace_id,
+    ticket_id: ticket.id,
+    channel_id: message.channelId,
+    direction: 'inbound',
+    author_kind: 'customer',
+    author_user_id: null,
+    kind: message.kind,
+    body: message.body,
+    html: message.html ?? null,
+    subject: message.subject ?? null,
+    template: null,
+    attachments: message.attachments?.length ? toJson(message.attachments) : null,
+    data: toJson(message.data),
+    automated: message.automated ? 1 : 0,
+    provider_message_id: message.providerMessageId,
+    provider_timestamp: message.sentAt,
+    reply_to_provider_message_id: message.replyToProviderMessageId ?? null,
+    status: 'received',
+    error_code: null,
+    error_message: null,
+    created_at: now,
+  });
+  if (!row) throw new DuplicateDelivery();
+  return row;
+}
+
+async function recordIngestEvents(trx: Kysely<Database>, threaded: Threaded, message: MessageRow, now: number): Promise<void> {
+  const { ticket } = threaded;
+  const timeline: TimelineEntry[] = [];
+  if (threaded.created) timeline.push({ type: 'ticket.created', data: { createdBy: 'customer' } });
+  else if (threaded.statusFrom && threaded.statusFrom !== ticket.status) {
+    timeline.push({ type: 'status.changed', data: { from: threaded.statusFrom, to: ticket.status, reason: 'customer_message' } });
+  }
+  await appendTimeline(trx, ticket, { kind: 'customer' }, timeline, now);
+  const realtime: RealtimeEntry[] = [
+    { type: threaded.created ? 'ticket.created' : 'ticket.updated', payload: { ticketId: ticket.id, number: ticket.number } },
+    { type: 'message.created', payload: { ticketId: ticket.id, messageId: message.id } },
+  ];
+  await publishRealtime(trx, ticket.workspace_id, realtime, now);
+}

@@ -1,0 +1,75 @@
+// An agent's outgoing message: validated, stored as queued and handed to the outbox in the same transaction.
+import type { Kysely } from 'kysely';
+import type { Attachment, TemplateContent } from '../../channels/types.js';
+import type { Database, MessageRow, TicketRow } from '../../db/schema.js';
+import { DomainError } from '../../domain/errors.js';
+import type { OutboundForm } from '../../domain/reply-policy.js';
+import { newId } from '../../lib/ids.js';
+import { toJson } from '../../lib/json.js';
+import { enqueueOutbox, SEND_TOPIC } from '../outbox/outbox.repo.js';
+import { insertMessage } from './message.repo.js';
+
+export interface OutgoingContent {
+  kind: 'text' | 'media' | 'template';
+  body?: string | null;
+  /** Email subject; the first message of an agent-created email ticket sets the ticket's subject. */
+  subject?: string | null;
+  template?: TemplateContent | null;
+  attachments?: Attachment[];
+}
+
+/** The policy form of an outgoing message. */
+export function formOf(content: OutgoingContent): OutboundForm {
+  return content.kind === 'template' ? 'template' : 'free_form';
+}
+
+/** Refuses empty or inconsistent content before anything is stored. */
+export function checkOutgoingContent(content: OutgoingContent): void {
+  const invalid = (message: string, field: string): never => {
+    throw new DomainError({ code: 'VALIDATION_FAILED', message, details: { field } });
+  };
+  if (content.kind === 'template' && !content.template?.name) invalid('Choose a template to send.', 'template');
+  if (content.kind === 'text' && !content.body?.trim()) invalid('Write a message before sending.', 'body');
+  if (content.kind === 'media' && !content.attachments?.length) invalid('Attach a file before sending.', 'attachments');
+}
+
+export interface QueueOutbound {
+  ticket: TicketRow;
+  authorUserId: string | null;
+  authorKind: 'agent' | 'system';
+  content: OutgoingContent;
+  tag: string | null;
+  now: number;
+}
+
+/** Stores the message as queued with its outbox row; the outbox worker sends it. */
+export async function queueOutbound(trx: Kysely<Database>, input: QueueOutbound): Promise<MessageRow> {
+  const { ticket, content, now } = input;
+  const message = await insertMessage(trx, {
+    id: newId(),
+    workspace_id: ticket.workspace_id,
+    ticket_id: ticket.id,
+    channel_id: ticket.channel_id,
+    direction: 'outbound',
+    author_kind: input.authorKind,
+    author_user_id: input.authorUserId,
+    kind: content.kind,
+    body: content.body ?? null,
+    html: null,
+    subject: content.subject ?? null,
+    template: toJson(content.template),
+    attachments: content.attachments?.length ? toJson(content.attachments) : null,
+    data: null,
+    automated: input.authorKind === 'system' ? 1 : 0,
+    provider_message_id: null,
+    provider_timestamp: null,
+    reply_to_provider_message_id: null,
+    status: 'queued',
+    error_code: null,
+    error_message: null,
+    created_at: now,
+  });
+  if (!message) throw new Error('an outgoing message without provider id cannot collide');
+  await enqueueOutbox(trx, { workspaceId: ticket.workspace_id, topic: SEND_TOPIC, messageId: message.id, channelId: ticket.channel_id, payload: { tag: input.tag } }, now);
+  return message;
+}

@@ -1,0 +1,82 @@
+// The transactional outbox: work committed with the change that needs it, leased by workers.
+import type { Kysely } from 'kysely';
+import { engineOf } from '../../db/dialect/engine.js';
+import type { Database } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
+
+export const SEND_TOPIC = 'message.send';
+
+export interface OutboxItem {
+  id: string;
+  workspace_id: string;
+  topic: string;
+  message_id: string | null;
+  channel_id: string | null;
+  payload: string | null;
+  attempts: number;
+}
+
+export async function enqueueOutbox(
+  trx: Kysely<Database>,
+  item: { workspaceId: string; topic: string; messageId?: string; channelId?: string; payload?: unknown },
+  now: number,
+): Promise<void> {
+  await trx
+    .insertInto('outbox')
+    .values({
+      id: newId(),
+      workspace_id: item.workspaceId,
+      topic: item.topic,
+      message_id: item.messageId ?? null,
+      channel_id: item.channelId ?? null,
+      payload: item.payload === undefined ? null : JSON.stringify(item.payload),
+      attempts: 0,
+      available_at: now,
+      locked_until: null,
+      last_error: null,
+      done_at: null,
+      created_at: now,
+    })
+    .execute();
+}
+
+/**
+ * Leases due items for `leaseMs`. On PostgreSQL, rows another worker is leasing are skipped
+ * (FOR UPDATE SKIP LOCKED); SQLite serializes writers, so the plain update is enough there.
+ */
+export async function leaseDueOutbox(trx: Kysely<Database>, topic: string, now: number, leaseMs: number, limit: number): Promise<OutboxItem[]> {
+  const due = await trx
+    .selectFrom('outbox')
+    .select('id')
+    .where('done_at', 'is', null)
+    .where('topic', '=', topic)
+    .where('available_at', '<=', now)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .orderBy('available_at')
+    .limit(limit)
+    .$if(engineOf(trx) === 'postgres', (qb) => qb.forUpdate().skipLocked())
+    .execute();
+  if (due.length === 0) return [];
+  return trx
+    .updateTable('outbox')
+    .set((eb) => ({ locked_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
+    .where(
+      'id',
+      'in',
+      due.map((d) => d.id),
+    )
+    .returning(['id', 'workspace_id', 'topic', 'message_id', 'channel_id', 'payload', 'attempts'])
+    .execute();
+}
+
+export async function completeOutbox(trx: Kysely<Database>, id: string, now: number): Promise<void> {
+  await trx.updateTable('outbox').set({ done_at: now, locked_until: null, last_error: null }).where('id', '=', id).execute();
+}
+
+export async function retryOutboxLater(trx: Kysely<Database>, id: string, availableAt: number, error: string): Promise<void> {
+  await trx.updateTable('outbox').set({ available_at: availableAt, locked_until: null, last_error: error }).where('id', '=', id).execute();
+}
+
+export async function giveUpOutbox(trx: Kysely<Database>, id: string, now: number, error: string): Promise<void> {
+  await trx.updateTable('outbox').set({ done_at: now, locked_until: null, last_error: error }).where('id', '=', id).execute();
+}

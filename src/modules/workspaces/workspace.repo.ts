@@ -1,0 +1,40 @@
+// Workspaces and their per-workspace ticket counter.
+import type { Kysely } from 'kysely';
+import type { Database, WorkspaceRow } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
+
+export async function insertWorkspace(db: Kysely<Database>, name: string, now: number): Promise<WorkspaceRow> {
+  return db
+    .insertInto('workspaces')
+    .values({ id: newId(), name, ticket_seq: 0, reopen_on_customer_message: 1, created_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findWorkspace(db: Kysely<Database>, id: string): Promise<WorkspaceRow | undefined> {
+  return db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function reopensOnCustomerMessage(db: Kysely<Database>, workspaceId: string): Promise<boolean> {
+  const row = await db.selectFrom('workspaces').select('reopen_on_customer_message').where('id', '=', workspaceId).executeTakeFirstOrThrow();
+  return row.reopen_on_customer_message === 1;
+}
+
+/**
+ * Takes the workspace's ticket-number lock until the transaction ends. Creating a ticket takes it
+ * first and looks for an active ticket again afterwards, so numbers are neither skipped nor reused.
+ */
+export async function lockTicketCounter(trx: Kysely<Database>, workspaceId: string): Promise<void> {
+  await trx.updateTable('workspaces').set((eb) => ({ ticket_seq: eb.ref('ticket_seq') })).where('id', '=', workspaceId).execute();
+}
+
+/** The next ticket number of a workspace; call only while holding the counter lock. */
+export async function takeTicketNumber(trx: Kysely<Database>, workspaceId: string): Promise<number> {
+  const row = await trx
+    .updateTable('workspaces')
+    .set((eb) => ({ ticket_seq: eb('ticket_seq', '+', 1) }))
+    .where('id', '=', workspaceId)
+    .returning('ticket_seq')
+    .executeTakeFirstOrThrow();
+  return row.ticket_seq;
+}
