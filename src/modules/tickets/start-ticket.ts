@@ -1,0 +1,157 @@
+// startTicket: the agent's "+ New" flow, which never opens a second active ticket for a pair.
+import type { Kysely } from 'kysely';
+import { channelRules } from '../../channels/registry.js';
+import type { ChannelRow, Database, MessageRow, TicketRow } from '../../db/schema.js';
+import { DomainError, notFound } from '../../domain/errors.js';
+import { threadAgentMessage } from '../../domain/threading.js';
+import { planStatusChange, type AgentSettableStatus } from '../../domain/ticket-status.js';
+import { appendTimeline, publishRealtime, type TimelineEntry } from '../../events/event.repo.js';
+import { findChannel } from '../channels/channel.repo.js';
+import { findContact, findContactIdByAddress, findIdentity, insertContact, insertIdentity } from '../contacts/contact.repo.js';
+import type { Deps } from '../deps.js';
+import { checkOutgoingContent, formOf, queueOutbound, type OutgoingContent } from '../messages/outgoing.js';
+import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
+import type { WorkspaceActor } from './change-ticket.js';
+import { openTicketUnlessActive } from './open-ticket.js';
+import { previewOf, teamMessageActivity } from './ticket-activity.js';
+import { findActiveTicket, updateTicketIfStatus } from './ticket.repo.js';
+
+export type UserActor = Extract<WorkspaceActor, { kind: 'user' }>;
+
+export type ContactRef = { contactId: string } | { address: string; name?: string | null };
+
+export interface StartTicketInput {
+  channelId: string;
+  contact: ContactRef;
+  message: OutgoingContent;
+  /** "Send and set pending": the status the ticket takes with this message. */
+  setStatus?: AgentSettableStatus;
+  snoozeUntil?: number | null;
+}
+
+export interface StartTicketResult {
+  /** False when the pair already had an active ticket and the message joined it. */
+  created: boolean;
+  ticket: TicketRow;
+  message: MessageRow;
+}
+
+/**
+ * Starts a conversation: check the reply policy (a refusal changes nothing) -> find the contact ->
+ * join the active ticket or open an agent-created one assigned to the agent -> queue the message.
+ */
+export async function startTicket(deps: Pick<Deps, 'store' | 'clock'>, actor: UserActor, input: StartTicketInput): Promise<StartTicketResult> {
+  checkOutgoingContent(input.message);
+  return deps.store.unit(async (trx) => {
+    const now = deps.clock.now();
+    const channel = await usableChannel(trx, actor.workspaceId, input.channelId);
+    const contactId = await resolveContact(trx, actor.workspaceId, channel, input.contact, now);
+    const pair = await pairWindow(trx, channel, contactId, now);
+    const { tag } = requireSendAllowed(pair, formOf(input.message), 'agent');
+    if (!pair.identity && pair.address) {
+      await insertIdentity(trx, contactId, { workspaceId: actor.workspaceId, channelId: channel.id, channelKind: channel.kind, address: pair.address }, null, now);
+    }
+    const status = input.setStatus ? planStatusChange('open', input.setStatus, input.snoozeUntil, now) : null;
+    const { ticket, created, timeline } = await joinOrOpenTicket(trx, actor, channel, contactId, input.message, status, now);
+    const message = await queueOutbound(trx, { ticket, authorUserId: actor.userId, authorKind: 'agent', content: input.message, tag, now });
+    await appendTimeline(trx, ticket, actor, timeline, now);
+    await publishRealtime(
+      trx,
+      ticket.workspace_id,
+      [
+        { type: created ? 'ticket.created' : 'ticket.updated', payload: { ticketId: ticket.id, number: ticket.number } },
+        { type: 'message.created', payload: { ticketId: ticket.id, messageId: message.id } },
+      ],
+      now,
+    );
+    return { created, ticket, message };
+  });
+}
+
+/** A channel of the caller's workspace that is switched on. */
+export async function usableChannel(trx: Kysely<Database>, workspaceId: string, channelId: string): Promise<ChannelRow> {
+  const channel = await findChannel(trx, channelId);
+  if (!channel || channel.workspace_id !== workspaceId) throw notFound('The channel');
+  if (!channel.enabled) throw new DomainError({ code: 'CHANNEL_DISABLED', message: `The channel "${channel.name}" is switched off; switch it on to write from it.` });
+  return channel;
+}
+
+/** The contact to write to: an existing one of the workspace, or the owner of an address (created when new). */
+async function resolveContact(trx: Kysely<Database>, workspaceId: string, channel: ChannelRow, ref: ContactRef, now: number): Promise<string> {
+  if ('contactId' in ref) {
+    const contact = await findContact(trx, workspaceId, ref.contactId);
+    if (!contact) throw notFound('The contact');
+    return contact.id;
+  }
+  const rules = channelRules(channel.kind);
+  const address = rules.normalizeAddress(ref.address);
+  if (!address) {
+    throw new DomainError({ code: 'VALIDATION_FAILED', message: `"${ref.address}" is not a valid ${channel.kind} address.`, details: { field: 'contact.address' } });
+  }
+  const known = (await findIdentity(trx, channel.id, address))?.contact_id ?? (rules.addressCarriesAcrossChannels ? await findContactIdByAddress(trx, workspaceId, channel.kind, address) : undefined);
+  if (known) return known;
+  const contact = await insertContact(trx, workspaceId, ref.name?.trim() || null, now);
+  await insertIdentity(trx, contact.id, { workspaceId, channelId: channel.id, channelKind: channel.kind, address }, null, now);
+  return contact.id;
+}
+
+async function joinOrOpenTicket(
+  trx: Kysely<Database>,
+  actor: UserActor,
+  channel: ChannelRow,
+  contactId: string,
+  content: OutgoingContent,
+  status: { status: AgentSettableStatus; snoozedUntil: number | null } | null,
+  now: number,
+): Promise<{ ticket: TicketRow; created: boolean; timeline: TimelineEntry[] }> {
+  const preview = previewOf(content.body ?? content.template?.name ?? null, `[${content.kind}]`);
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const active = await findActiveTicket(trx, channel.id, contactId);
+    const decision = threadAgentMessage(active ?? null);
+    if (active && decision.action === 'append') {
+      const statusPatch = status && status.status !== decision.from ? { status: status.status, snoozed_until: status.snoozedUntil } : {};
+      const activity = teamMessageActivity(now, preview, active.first_response_at);
+      const ticket = await updateTicketIfStatus(trx, decision.ticketId, decision.from, { ...activity, ...statusPatch });
+      if (!ticket) continue;
+      const timeline: TimelineEntry[] = ticket.status !== decision.from ? [{ type: 'status.changed', data: { from: decision.from, to: ticket.status, snoozedUntil: ticket.snoozed_until } }] : [];
+      return { ticket, created: false, timeline };
+    }
+    const opened = await openTicketUnlessActive(
+      trx,
+      { workspaceId: actor.workspaceId, channelId: channel.id, contactId },
+      {
+        status: status?.status ?? 'open',
+        priority: 'normal',
+        subject: content.subject ?? null,
+        created_by: 'agent',
+        creator_user_id: actor.userId,
+        assignee_user_id: actor.userId,
+        snoozed_until: status?.snoozedUntil ?? null,
+        last_message_direction: 'outbound',
+        last_inbound_at: null,
+        last_outbound_at: now,
+        last_activity_at: now,
+        last_message_preview: preview,
+        first_response_at: now,
+        created_at: now,
+        updated_at: now,
+        closed_at: null,
+        closed_by_user_id: null,
+        closed_by_rule_id: null,
+        close_reason: null,
+        previous_ticket_id: null,
+      },
+    );
+    if (opened.created) {
+      return {
+        ticket: opened.ticket,
+        created: true,
+        timeline: [
+          { type: 'ticket.created', data: { createdBy: 'agent' } },
+          { type: 'assigned', data: { from: null, to: actor.userId } },
+        ],
+      };
+    }
+  }
+  throw new Error(`the active ticket of channel ${channel.id} kept changing while the agent's message was added`);
+}
