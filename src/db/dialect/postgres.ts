@@ -7,11 +7,15 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 export interface PostgresOptions {
   url: string;
   poolSize: number;
+  onIdleError?: (error: Error) => void;
 }
 
 /** Creates the pool and the Kysely dialect for one PostgreSQL database. */
 export function postgresDialect(options: PostgresOptions): { dialect: PostgresDialect; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize });
+  // An idle connection the server closes (restart, failover) must not crash the process; the pool
+  // replaces it on the next checkout.
+  pool.on('error', (error) => options.onIdleError?.(error));
   return { dialect: new PostgresDialect({ pool }), pool };
 }
 

@@ -16,6 +16,7 @@ export async function wakeSnoozedTickets(deps: Pick<Deps, 'store'>, now: number)
         .set({ status: 'open', snoozed_until: null, updated_at: now })
         .where('id', 'in', due.map((d) => d.id))
         .where('status', '=', 'snoozed')
+        .where('snoozed_until', '<=', now)
         .returning(['id', 'workspace_id', 'number', 'snoozed_until'])
         .execute();
       for (const ticket of rows) {
