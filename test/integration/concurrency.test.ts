@@ -1,0 +1,88 @@
+// The one-active-ticket invariant and gap-free numbering under real concurrency: parallel PostgreSQL
+// connections, and two OS processes on one SQLite file.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { insertTicket } from '../../src/modules/tickets/ticket.repo.js';
+import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
+import { newId } from '../../src/lib/ids.js';
+import { isUniqueViolation } from '../../src/db/errors.js';
+import { buildWorld, inbound, newAddress } from '../support/factories.js';
+import { ENGINES, openTestStore, type TestStore } from '../support/stores.js';
+
+const run = promisify(execFile);
+let db: TestStore | undefined;
+afterEach(async () => {
+  await db?.dispose();
+  db = undefined;
+});
+
+async function countRows(store: TestStore, table: 'tickets' | 'messages', channelId: string) {
+  const row = await store.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('channel_id', '=', channelId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+describe('PostgreSQL under parallel connections', () => {
+  it('20 connections ingesting the first messages of one new contact produce one ticket and 20 messages', async () => {
+    db = await openTestStore('postgres', { poolSize: 20 });
+    const world = await buildWorld(db.store);
+    const address = newAddress('whatsapp');
+    const results = await Promise.all(Array.from({ length: 20 }, () => ingestInbound(world.deps, inbound(world.channels.whatsapp, world.clock, { address }))));
+    expect(results.every((r) => r.outcome === 'stored')).toBe(true);
+    expect(results.filter((r) => r.outcome === 'stored' && r.ticketCreated)).toHaveLength(1);
+    expect(await countRows(db, 'tickets', world.channels.whatsapp.id)).toBe(1);
+    expect(await countRows(db, 'messages', world.channels.whatsapp.id)).toBe(20);
+    expect(await db.store.db.selectFrom('contacts').selectAll().where('workspace_id', '=', world.workspaceId).execute()).toHaveLength(1);
+  });
+
+  it('20 new contacts writing at once get ticket numbers 1 to 20 with no gap or duplicate', async () => {
+    db = await openTestStore('postgres', { poolSize: 20 });
+    const world = await buildWorld(db.store);
+    // Each contact's first message is delivered twice, concurrently, to add contention.
+    const messages = Array.from({ length: 20 }, () => inbound(world.channels.email, world.clock));
+    await Promise.all([...messages, ...messages].map((m) => ingestInbound(world.deps, m)));
+    const numbers = (await db.store.db.selectFrom('tickets').select('number').where('workspace_id', '=', world.workspaceId).orderBy('number').execute()).map((t) => t.number);
+    expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await countRows(db, 'messages', world.channels.email.id)).toBe(20);
+  });
+});
+
+describe('SQLite shared by two OS processes', () => {
+  it('two processes ingesting the first messages of one new contact produce one ticket and every message', async () => {
+    db = await openTestStore('sqlite');
+    const world = await buildWorld(db.store);
+    const address = newAddress('whatsapp');
+    const startAt = String(Date.now() + 1500);
+    const spawn = (prefix: string) =>
+      run(process.execPath, ['--import', 'tsx', 'test/support/ingest-process.ts', db!.databaseUrl, world.channels.whatsapp.id, address, '20', prefix, startAt]);
+    const [a, b] = await Promise.all([spawn('a'), spawn('b')]);
+    expect([...JSON.parse(a.stdout), ...JSON.parse(b.stdout)]).toEqual(Array(40).fill('stored'));
+    expect(await countRows(db, 'tickets', world.channels.whatsapp.id)).toBe(1);
+    expect(await countRows(db, 'messages', world.channels.whatsapp.id)).toBe(40);
+  });
+});
+
+describe.each(ENGINES)('invariants enforced by the database itself (%s)', (engine) => {
+  it('a second active ticket for the same channel and contact is refused by the unique index', async () => {
+    db = await openTestStore(engine);
+    const world = await buildWorld(db.store);
+    const first = await ingestInbound(world.deps, inbound(world.channels.whatsapp, world.clock));
+    if (first.outcome !== 'stored') throw new Error('expected stored');
+    const ticket = await db.store.db.selectFrom('tickets').selectAll().where('id', '=', first.ticketId).executeTakeFirstOrThrow();
+    const duplicate = insertTicket(db.store.db, { ...ticket, id: newId(), number: ticket.number + 100, status: 'pending' });
+    const error = await duplicate.then(() => null, (e: unknown) => e);
+    expect(isUniqueViolation(error)).toBe(true);
+    // A closed ticket for the same pair is allowed: history is kept.
+    await expect(insertTicket(db.store.db, { ...ticket, id: newId(), number: ticket.number + 101, status: 'closed' })).resolves.toBeDefined();
+  });
+
+  it('a provider message id is unique per channel', async () => {
+    db = await openTestStore(engine);
+    const world = await buildWorld(db.store);
+    const first = await ingestInbound(world.deps, inbound(world.channels.whatsapp, world.clock, { providerMessageId: 'wamid.X' }));
+    if (first.outcome !== 'stored') throw new Error('expected stored');
+    const message = await db.store.db.selectFrom('messages').selectAll().where('id', '=', first.messageId).executeTakeFirstOrThrow();
+    const error = await db.store.db.insertInto('messages').values({ ...message, id: newId() }).execute().then(() => null, (e: unknown) => e);
+    expect(isUniqueViolation(error)).toBe(true);
+  });
+});
