@@ -12,6 +12,8 @@ export interface StoreOptions {
   databaseUrl: string;
   sqliteSynchronous?: SqliteSynchronous;
   poolSize?: number;
+  /** Told when the server drops an idle PostgreSQL connection (the pool reconnects by itself). */
+  onIdleError?: (error: Error) => void;
 }
 
 export interface Store {
@@ -54,7 +56,7 @@ function openSqlite(options: StoreOptions): Store {
 }
 
 function openPostgres(options: StoreOptions): Store {
-  const { dialect } = postgresDialect({ url: options.databaseUrl, poolSize: options.poolSize ?? 10 });
+  const { dialect } = postgresDialect({ url: options.databaseUrl, poolSize: options.poolSize ?? 10, onIdleError: options.onIdleError });
   const db = new Kysely<Database>({ dialect });
   return makeStore('postgres', db, async (work) => {
     for (let attempt = 1; ; attempt++) {

@@ -1,0 +1,52 @@
+// The process configuration, read once from the environment; nothing else reads process.env.
+import path from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().min(1).optional(),
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL', 'EXTRA']).default('FULL'),
+  PG_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JOBS: z.enum(['on', 'off']).default('on'),
+  PUBLIC_URL: z.url().optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** `postgres://…`, or the SQLite file (default `<DATA_DIR>/threadbox.db`). */
+  databaseUrl: string;
+  sqliteSynchronous: 'FULL' | 'NORMAL' | 'EXTRA';
+  pgPoolSize: number;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  /** Whether this process runs the background jobs (outbox, auto-close, snooze wake-ups). */
+  runJobs: boolean;
+  /** The address agents and providers reach this server at; defaults to http://HOST:PORT. */
+  publicUrl: string;
+}
+
+/** Parses the environment; throws one readable error naming every invalid variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? path.join(dataDir, 'threadbox.db'),
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    pgPoolSize: e.PG_POOL_SIZE,
+    logLevel: e.LOG_LEVEL,
+    runJobs: e.JOBS === 'on',
+    publicUrl: e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`,
+  };
+}

@@ -1,0 +1,107 @@
+// deliverDueMessages: the outbox worker's use case. It leases queued sends, checks the reply policy again
+// at send time, hands each message to its channel's sender and records the outcome on the message.
+import type { Kysely } from 'kysely';
+import type { ChannelSender, OutboundSend, SendResult } from '../../channels/types.js';
+import type { ChannelRow, Database, MessageRow } from '../../db/schema.js';
+import type { ChannelKind } from '../../domain/reply-policy.js';
+import { appendTimeline, publishRealtime } from '../../events/event.repo.js';
+import { fromJson } from '../../lib/json.js';
+import { findChannel } from '../channels/channel.repo.js';
+import type { Deps } from '../deps.js';
+import { formOf, type OutgoingContent } from '../messages/outgoing.js';
+import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
+import { MAX_DELIVERY_ATTEMPTS, nextAttemptAt } from './backoff.js';
+import { completeOutbox, giveUpOutbox, leaseDueOutbox, retryOutboxLater, SEND_TOPIC, type OutboxItem } from './outbox.repo.js';
+
+export interface Senders {
+  /** Real providers by channel kind; a kind without a sender leaves its messages queued. */
+  byKind: Partial<Record<ChannelKind, ChannelSender>>;
+  /** Where sandbox channels deliver. */
+  sandbox: ChannelSender;
+}
+
+const LEASE_MS = 60_000;
+
+type Prepared = { send: OutboundSend; sender: ChannelSender } | { refused: { code: string; message: string } } | null;
+
+/** Delivers up to `limit` due messages; returns how many were handled (sent, failed or rescheduled). */
+export async function deliverDueMessages(deps: Pick<Deps, 'store' | 'clock'>, senders: Senders, limit = 50): Promise<number> {
+  const leased = await deps.store.unit((trx) => leaseDueOutbox(trx, SEND_TOPIC, deps.clock.now(), LEASE_MS, limit));
+  for (const item of leased) await deliverOne(deps, senders, item);
+  return leased.length;
+}
+
+async function deliverOne(deps: Pick<Deps, 'store' | 'clock'>, senders: Senders, item: OutboxItem): Promise<void> {
+  const prepared = await prepareSend(deps.store.db, senders, item, deps.clock.now());
+  if (prepared === null) {
+    await deps.store.unit((trx) => retryOutboxLater(trx, item.id, deps.clock.now() + LEASE_MS, 'no sender for this channel yet'));
+    return;
+  }
+  const result: SendResult = 'refused' in prepared ? { ok: false, retryable: false, ...prepared.refused } : await sendSafely(prepared.sender, prepared.send);
+  await deps.store.unit((trx) => recordOutcome(trx, item, result, deps.clock.now()));
+}
+
+async function prepareSend(db: Kysely<Database>, senders: Senders, item: OutboxItem, now: number): Promise<Prepared> {
+  const message = await db.selectFrom('messages').selectAll().where('id', '=', item.message_id ?? '').executeTakeFirst();
+  const channel = item.channel_id ? await findChannel(db, item.channel_id) : undefined;
+  if (!message || !channel) return { refused: { code: 'MESSAGE_MISSING', message: 'The message or its channel no longer exists.' } };
+  const sender = channel.sandbox ? senders.sandbox : senders.byKind[channel.kind];
+  if (!sender) return null;
+  const ticket = await db.selectFrom('tickets').select('contact_id').where('id', '=', message.ticket_id).executeTakeFirstOrThrow();
+  const pair = await pairWindow(db, channel, ticket.contact_id, now);
+  const content = contentOf(message);
+  try {
+    // The window may have closed while the message waited in the queue.
+    const { tag } = requireSendAllowed(pair, formOf(content), message.author_kind === 'agent' ? 'agent' : 'automation');
+    return { sender, send: toSend(message, channel, pair.address ?? '', content, tag) };
+  } catch (error) {
+    const refusal = error as { code?: string; message: string };
+    return { refused: { code: refusal.code ?? 'REFUSED', message: refusal.message } };
+  }
+}
+
+function contentOf(message: MessageRow): OutgoingContent {
+  return { kind: message.kind as OutgoingContent['kind'], body: message.body, subject: message.subject, template: fromJson(message.template), attachments: fromJson(message.attachments) ?? [] };
+}
+
+function toSend(message: MessageRow, channel: ChannelRow, to: string, content: OutgoingContent, tag: string | null): OutboundSend {
+  return {
+    messageId: message.id,
+    channelId: channel.id,
+    to,
+    kind: message.kind as OutboundSend['kind'],
+    body: content.body ?? null,
+    subject: content.subject ?? null,
+    template: content.template ?? null,
+    attachments: content.attachments ?? [],
+    tag,
+  };
+}
+
+async function sendSafely(sender: ChannelSender, send: OutboundSend): Promise<SendResult> {
+  try {
+    return await sender.send(send);
+  } catch (error) {
+    // A sender that throws (network error, timeout) is treated as a temporary failure.
+    return { ok: false, retryable: true, code: 'SEND_ERROR', message: String((error as Error).message ?? error) };
+  }
+}
+
+async function recordOutcome(trx: Kysely<Database>, item: OutboxItem, result: SendResult, now: number): Promise<void> {
+  const messageId = item.message_id ?? '';
+  if (result.ok) {
+    await trx.updateTable('messages').set({ status: 'sent', provider_message_id: result.providerMessageId, provider_timestamp: now }).where('id', '=', messageId).where('status', '=', 'queued').execute();
+    await completeOutbox(trx, item.id, now);
+  } else if (result.retryable && item.attempts < MAX_DELIVERY_ATTEMPTS) {
+    await retryOutboxLater(trx, item.id, nextAttemptAt(now, item.attempts), `${result.code}: ${result.message}`);
+    return;
+  } else {
+    await trx.updateTable('messages').set({ status: 'failed', error_code: result.code, error_message: result.message }).where('id', '=', messageId).execute();
+    await giveUpOutbox(trx, item.id, now, `${result.code}: ${result.message}`);
+  }
+  const message = await trx.selectFrom('messages').select(['ticket_id', 'workspace_id', 'status']).where('id', '=', messageId).executeTakeFirst();
+  if (!message) return;
+  const ticket = { id: message.ticket_id, workspace_id: message.workspace_id };
+  if (!result.ok) await appendTimeline(trx, ticket, { kind: 'system' }, [{ type: 'message.failed', data: { messageId, code: result.code, message: result.message } }], now);
+  await publishRealtime(trx, message.workspace_id, [{ type: 'message.status', payload: { ticketId: message.ticket_id, messageId, status: message.status } }], now);
+}

@@ -1,0 +1,69 @@
+// The composition root of a server process: store, HTTP app, background jobs, graceful shutdown.
+import type { FastifyInstance } from 'fastify';
+import { sandboxSender } from './channels/sandbox/sender.js';
+import type { Config } from './config/config.js';
+import { openStore, type Store } from './db/store.js';
+import { systemClock } from './domain/clock.js';
+import { buildApp } from './http/app.js';
+import { jobsFor } from './jobs/index.js';
+import { startJobs } from './jobs/runner.js';
+import type { Logger } from './lib/logger.js';
+import { createDeps, type Deps } from './modules/deps.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  deps: Deps;
+  url: string;
+  /** Stops accepting, finishes in-flight requests and job runs, then closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens the store named by the configuration, with its logger hooked to idle-connection errors. */
+export function openConfiguredStore(config: Config, logger: Logger): Store {
+  return openStore({
+    databaseUrl: config.databaseUrl,
+    sqliteSynchronous: config.sqliteSynchronous,
+    poolSize: config.pgPoolSize,
+    onIdleError: (error) => logger.warn({ err: error }, 'database connection dropped; the pool will reconnect'),
+  });
+}
+
+/** Migrates, starts listening and (unless JOBS=off) runs the background jobs. */
+export async function startServer(config: Config, logger: Logger, store = openConfiguredStore(config, logger)): Promise<RunningServer> {
+  await store.migrate();
+  const deps = createDeps(store, systemClock);
+  const app = await buildApp({ store, logger });
+  await app.listen({ port: config.port, host: config.host });
+  const stopJobs = config.runJobs ? startJobs(jobsFor(deps, { byKind: {}, sandbox: sandboxSender }), logger) : async () => undefined;
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return {
+    app,
+    deps,
+    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    async close() {
+      await app.close();
+      await stopJobs();
+      await store.close();
+    },
+  };
+}
+
+/** Closes the server on SIGINT / SIGTERM, once. */
+export function closeOnSignals(server: RunningServer, logger: Logger): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
