@@ -49,9 +49,9 @@ export function sqliteFileOf(url: string): string {
 }
 
 function openSqlite(options: StoreOptions): Store {
-  const { dialect } = sqliteDialect({ file: sqliteFileOf(options.databaseUrl), synchronous: options.sqliteSynchronous ?? 'FULL' });
+  const { dialect, database } = sqliteDialect({ file: sqliteFileOf(options.databaseUrl), synchronous: options.sqliteSynchronous ?? 'FULL' });
   const db = new Kysely<Database>({ dialect });
-  const group = new GroupCommitter(db);
+  const group = new GroupCommitter(db, (statement) => database.exec(statement));
   return makeStore('sqlite', db, (work) => group.run(work));
 }
 

@@ -1,5 +1,6 @@
 // Writing timeline and realtime events inside the transaction of the change they describe.
 import type { Kysely } from 'kysely';
+import { param, PreparedQuery } from '../db/prepared.js';
 import type { Database } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
 import { toJson } from '../lib/json.js';
@@ -39,11 +40,34 @@ export async function appendTimeline(
     .execute();
 }
 
+// One prepared insert per batch size: every message publishes one to three events.
+const publishQueries = new Map<number, PreparedQuery<Record<string, unknown>, unknown>>();
+
+function publishQuery(count: number): PreparedQuery<Record<string, unknown>, unknown> {
+  let query = publishQueries.get(count);
+  if (!query) {
+    query = new PreparedQuery((db) =>
+      db.insertInto('realtime_events').values(
+        Array.from({ length: count }, (_, i) => ({
+          workspace_id: param('workspaceId'),
+          type: param(`type${i}`),
+          payload: param(`payload${i}`),
+          created_at: param<number>('at'),
+        })),
+      ),
+    );
+    publishQueries.set(count, query);
+  }
+  return query;
+}
+
 /** Queues events for the workspace's realtime stream; they become visible with the commit. */
 export async function publishRealtime(trx: Kysely<Database>, workspaceId: string, entries: RealtimeEntry[], at: number): Promise<void> {
   if (entries.length === 0) return;
-  await trx
-    .insertInto('realtime_events')
-    .values(entries.map((entry) => ({ workspace_id: workspaceId, type: entry.type, payload: JSON.stringify(entry.payload), created_at: at })))
-    .execute();
+  const args: Record<string, unknown> = { workspaceId, at };
+  entries.forEach((entry, i) => {
+    args[`type${i}`] = entry.type;
+    args[`payload${i}`] = JSON.stringify(entry.payload);
+  });
+  await publishQuery(entries.length).execute(trx, args);
 }

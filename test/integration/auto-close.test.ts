@@ -441,4 +441,16 @@ describe.each(ENGINES)('auto-close racing a customer message (%s)', (engine) => 
     expect(seen.closeSkipped, `outcomes ${JSON.stringify(seen)}`).toBeGreaterThan(0);
     expect(seen.newTicket, `outcomes ${JSON.stringify(seen)}`).toBeGreaterThan(0);
   });
+
+  it('two sweeps running at once close each due ticket once and record one close event for it', async () => {
+    await rule('agent_inactivity');
+    const count = 40;
+    const startedAt = world.clock.now();
+    const due = await Promise.all(Array.from({ length: count }, () => awaitingAgent()));
+    const now = startedAt + DURATION;
+    const counts = await Promise.all([runAutoClose(world.deps, now), runAutoClose(world.deps, now), runAutoClose(world.deps, now)]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(count);
+    const events = await db.store.db.selectFrom('ticket_events').select('ticket_id').where('type', '=', 'ticket.closed').execute();
+    expect(events.map((e) => e.ticket_id).sort()).toEqual(due.map((t) => t.ticketId).sort());
+  });
 });

@@ -241,6 +241,12 @@ describe.each(ENGINES)('starting a ticket from "+ New" (%s)', (engine) => {
       expect(result.ticket.contact_id).toBe(customer.contactId);
       expect(Number((await db.store.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(1);
     });
+    it('refuses a template by email, which has no templates, and stores nothing', async () => {
+      const before = await footprint();
+      const error = await refusalOf(startTicket(world.deps, world.agent, { channelId: world.channels.email.id, contact: { address: newAddress('email') }, message: template() }));
+      expect(error.code).toBe('EMAIL_TEMPLATES_UNSUPPORTED');
+      expect(await footprint()).toEqual(before);
+    });
   });
 
   describe('Instagram', () => {
@@ -341,6 +347,38 @@ describe.each(ENGINES)('starting a ticket from "+ New" (%s)', (engine) => {
       expect(error.code).toBe('VALIDATION_FAILED');
       expect(error.details).toEqual({ field: 'contact.address' });
       expect(await footprint()).toMatchObject({ contacts: 0, identities: 0, tickets: 0 });
+    });
+  });
+
+  describe('at the same moment', () => {
+    it('agents starting conversations with one known contact at the same moment share one new ticket and keep every message', async () => {
+      const customer = await customerWrote(world.channels.email, world.clock.hoursAgo(2));
+      await closeTicket(world.deps, world.agent, customer.ticketId);
+      const agents = [world.agent, world.otherAgent, world.agent, world.otherAgent];
+
+      const results = await Promise.all(
+        agents.map((agent, i) => startTicket(world.deps, agent, { channelId: world.channels.email.id, contact: { contactId: customer.contactId }, message: text(`note ${i}`) })),
+      );
+
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.ticket.id)).size).toBe(1);
+      const active = (await ticketsOfContact(customer.contactId)).filter((t) => t.status !== 'closed');
+      expect(active).toHaveLength(1);
+      expect((await messagesOf(active[0]!.id)).map((m) => m.body).sort()).toEqual(['note 0', 'note 1', 'note 2', 'note 3']);
+    });
+
+    it('agents writing to the same brand-new address at the same moment share one contact and one ticket, and no message is refused', async () => {
+      const address = newAddress('email');
+
+      const settled = await Promise.allSettled(
+        [0, 1, 2, 3].map((i) => startTicket(world.deps, world.agent, { channelId: world.channels.email.id, contact: { address }, message: text(`hello ${i}`) })),
+      );
+
+      const refusals = settled.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as { code?: string }).code ?? r.reason)] : []));
+      expect(refusals).toEqual([]);
+      const results = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(await footprint()).toMatchObject({ contacts: 1, identities: 1, tickets: 1, messages: 4, outbox: 4 });
     });
   });
 

@@ -408,6 +408,17 @@ describe.each(ENGINES)('agent actions on a ticket (%s)', (engine) => {
       expect(await snapshot()).toEqual(before);
     });
 
+    it('agents replacing a ticket\'s tags at the same moment all succeed and the ticket ends with one of their sets', async () => {
+      const customer = await customerWrote(world.channels.email);
+      await setTicketTags(world.deps, world.agent, customer.ticketId, ['a']);
+      const sets = [['a', 'b'], ['a', 'b', 'c'], ['b']];
+
+      const settled = await Promise.allSettled(sets.map((tags) => setTicketTags(world.deps, world.agent, customer.ticketId, tags)));
+
+      expect(settled.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as { code?: string }).code ?? r.reason)] : []))).toEqual([]);
+      expect(sets).toContainEqual(await tagsOfTicket(customer.ticketId));
+    });
+
     it('contact tags are normalized the same way and stored on the contact, apart from ticket tags', async () => {
       const customer = await customerWrote(world.channels.email);
       expect(await setContactTags(world.deps, world.agent, customer.contactId, ['  Gold ', 'gold', 'Churn-Risk'])).toEqual(['churn-risk', 'gold']);

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { ChannelKind } from '../../domain/reply-policy.js';
 import type { ContactRow, Database, IdentityRow } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
+import { param, PreparedQuery } from '../../db/prepared.js';
 
 export interface IdentityInput {
   workspaceId: string;
@@ -59,6 +60,23 @@ export async function findContactIdByAddress(db: Kysely<Database>, workspaceId: 
   return row?.contact_id;
 }
 
+const touchIdentityQuery = new PreparedQuery<
+  { channelId: string; address: string; displayName: string | null; username: string | null; inboundAt: number | null },
+  { id: string; contact_id: string }
+>((db) => {
+  const inboundAt = sql<number>`cast(${param('inboundAt')} as bigint)`;
+  return db
+    .updateTable('contact_identities')
+    .set({
+      display_name: sql`coalesce(${param('displayName')}, display_name)`,
+      username: sql`coalesce(${param('username')}, username)`,
+      last_inbound_at: sql`case when ${inboundAt} is null then last_inbound_at when last_inbound_at is null or last_inbound_at < ${inboundAt} then ${inboundAt} else last_inbound_at end`,
+    })
+    .where('channel_id', '=', param('channelId'))
+    .where('address', '=', param('address'))
+    .returning(['id', 'contact_id']);
+});
+
 /**
  * Records the customer's activity on an existing identity and locks it for the transaction: keeps the
  * latest provider name and moves the window anchor forward only (deliveries arrive out of order).
@@ -68,20 +86,13 @@ export async function touchIdentity(
   input: IdentityInput,
   inboundAt: number | null,
 ): Promise<{ id: string; contact_id: string } | undefined> {
-  return trx
-    .updateTable('contact_identities')
-    .set((eb) => ({
-      display_name: input.displayName ? input.displayName : eb.ref('display_name'),
-      username: input.username ? input.username : eb.ref('username'),
-      last_inbound_at:
-        inboundAt === null
-          ? eb.ref('last_inbound_at')
-          : sql<number>`case when last_inbound_at is null or last_inbound_at < ${inboundAt} then ${inboundAt} else last_inbound_at end`,
-    }))
-    .where('channel_id', '=', input.channelId)
-    .where('address', '=', input.address)
-    .returning(['id', 'contact_id'])
-    .executeTakeFirst();
+  return touchIdentityQuery.executeTakeFirst(trx, {
+    channelId: input.channelId,
+    address: input.address,
+    displayName: input.displayName || null,
+    username: input.username || null,
+    inboundAt,
+  });
 }
 
 /** Adds an identity to a contact; undefined when another transaction added the same address first. */

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { channelRules } from '../../channels/registry.js';
 import type { InboundMessage } from '../../channels/types.js';
-import type { Database, MessageRow, TicketRow } from '../../db/schema.js';
+import type { Database, TicketRow } from '../../db/schema.js';
 import { DomainError } from '../../domain/errors.js';
 import { threadCustomerMessage } from '../../domain/threading.js';
 import { appendTimeline, publishRealtime, type RealtimeEntry, type TimelineEntry } from '../../events/event.repo.js';
@@ -12,10 +12,10 @@ import type { ChannelHome } from '../channels/channel.repo.js';
 import { resolveIdentity, type ResolvedIdentity } from '../contacts/resolve-identity.js';
 import type { Deps } from '../deps.js';
 import { openTicketUnlessActive } from '../tickets/open-ticket.js';
-import { customerMessageActivity, previewOf } from '../tickets/ticket-activity.js';
-import { findActiveTicket, updateTicketIfStatus } from '../tickets/ticket.repo.js';
+import { previewOf } from '../tickets/ticket-activity.js';
+import { findActiveTicket, touchTicketForCustomerMessage } from '../tickets/ticket.repo.js';
 import { reopensOnCustomerMessage } from '../workspaces/workspace.repo.js';
-import { findMessageByProviderId, insertMessage } from './message.repo.js';
+import { findMessageByProviderId, insertMessageReturningId } from './message.repo.js';
 
 export type IngestResult =
   | { outcome: 'stored'; ticketId: string; ticketNumber: number; ticketCreated: boolean; messageId: string }
@@ -29,7 +29,7 @@ const MAX_THREADING_ATTEMPTS = 5;
 class DuplicateDelivery extends Error {}
 
 interface Threaded {
-  ticket: TicketRow;
+  ticket: Pick<TicketRow, 'id' | 'number' | 'workspace_id' | 'status'>;
   created: boolean;
   statusFrom: TicketRow['status'] | null;
 }
@@ -70,9 +70,9 @@ async function ingestUnit(trx: Kysely<Database>, home: ChannelHome, address: str
 
   const threaded = await threadIntoTicket(trx, home, identity, message, now);
   if (!threaded) return { outcome: 'ignored', reason: 'automated_without_ticket' };
-  const row = await appendInboundMessage(trx, threaded.ticket, message, now);
-  await recordIngestEvents(trx, threaded, row, now);
-  return { outcome: 'stored', ticketId: threaded.ticket.id, ticketNumber: threaded.ticket.number, ticketCreated: threaded.created, messageId: row.id };
+  const messageId = await appendInboundMessage(trx, threaded.ticket, message, now);
+  await recordIngestEvents(trx, threaded, messageId, now);
+  return { outcome: 'stored', ticketId: threaded.ticket.id, ticketNumber: threaded.ticket.number, ticketCreated: threaded.created, messageId };
 }
 
 /**
@@ -81,7 +81,7 @@ async function ingestUnit(trx: Kysely<Database>, home: ChannelHome, address: str
  */
 async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identity: ResolvedIdentity, message: InboundMessage, now: number): Promise<Threaded | null> {
   const automated = message.automated === true;
-  const activity = customerMessageActivity(now, previewOf(message.body, `[${message.kind}]`), automated);
+  const preview = previewOf(message.body, `[${message.kind}]`);
   for (let attempt = 1; attempt <= MAX_THREADING_ATTEMPTS; attempt++) {
     const active = await findActiveTicket(trx, message.channelId, identity.contactId);
     if (active) {
@@ -89,8 +89,7 @@ async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identi
       const decision = threadCustomerMessage(active, reopen);
       if (decision.action !== 'append') throw new Error('an active ticket must take the message');
       const to = automated ? decision.from : decision.to;
-      const patch = to === decision.from ? activity : { ...activity, status: to, snoozed_until: null };
-      const ticket = await updateTicketIfStatus(trx, active.id, decision.from, patch);
+      const ticket = await touchTicketForCustomerMessage(trx, { ticketId: active.id, from: decision.from, to, receivedAt: automated ? null : now, preview, now });
       if (ticket) return { ticket, created: false, statusFrom: decision.from };
       continue;
     }
@@ -110,7 +109,7 @@ async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identi
         last_inbound_at: now,
         last_outbound_at: null,
         last_activity_at: now,
-        last_message_preview: activity.last_message_preview ?? null,
+        last_message_preview: preview,
         first_response_at: null,
         created_at: now,
         updated_at: now,
@@ -126,8 +125,8 @@ async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identi
   throw new Error(`the ticket of channel ${message.channelId} kept changing while a message was threaded`);
 }
 
-async function appendInboundMessage(trx: Kysely<Database>, ticket: TicketRow, message: InboundMessage, now: number): Promise<MessageRow> {
-  const row = await insertMessage(trx, {
+async function appendInboundMessage(trx: Kysely<Database>, ticket: Threaded['ticket'], message: InboundMessage, now: number): Promise<string> {
+  const id = await insertMessageReturningId(trx, {
     id: newId(),
     workspace_id: ticket.workspace_id,
     ticket_id: ticket.id,
@@ -151,11 +150,11 @@ async function appendInboundMessage(trx: Kysely<Database>, ticket: TicketRow, me
     error_message: null,
     created_at: now,
   });
-  if (!row) throw new DuplicateDelivery();
-  return row;
+  if (!id) throw new DuplicateDelivery();
+  return id;
 }
 
-async function recordIngestEvents(trx: Kysely<Database>, threaded: Threaded, message: MessageRow, now: number): Promise<void> {
+async function recordIngestEvents(trx: Kysely<Database>, threaded: Threaded, messageId: string, now: number): Promise<void> {
   const { ticket } = threaded;
   const timeline: TimelineEntry[] = [];
   if (threaded.created) timeline.push({ type: 'ticket.created', data: { createdBy: 'customer' } });
@@ -165,7 +164,7 @@ async function recordIngestEvents(trx: Kysely<Database>, threaded: Threaded, mes
   await appendTimeline(trx, ticket, { kind: 'customer' }, timeline, now);
   const realtime: RealtimeEntry[] = [
     { type: threaded.created ? 'ticket.created' : 'ticket.updated', payload: { ticketId: ticket.id, number: ticket.number } },
-    { type: 'message.created', payload: { ticketId: ticket.id, messageId: message.id } },
+    { type: 'message.created', payload: { ticketId: ticket.id, messageId } },
   ];
   await publishRealtime(trx, ticket.workspace_id, realtime, now);
 }

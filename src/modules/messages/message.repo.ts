@@ -1,5 +1,6 @@
 // Messages of a ticket, in both directions, with notes.
 import type { Kysely } from 'kysely';
+import { param, PreparedQuery } from '../../db/prepared.js';
 import type { Database, MessageRow, NewMessage } from '../../db/schema.js';
 
 export async function findMessageByProviderId(
@@ -18,6 +19,25 @@ export async function findMessageByProviderId(
 /** Inserts a message; undefined when the same provider message is already stored. */
 export async function insertMessage(trx: Kysely<Database>, message: NewMessage): Promise<MessageRow | undefined> {
   return trx.insertInto('messages').values(message).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
+}
+
+const MESSAGE_COLUMNS = [
+  'id', 'workspace_id', 'ticket_id', 'channel_id', 'direction', 'author_kind', 'author_user_id', 'kind', 'body', 'html',
+  'subject', 'template', 'attachments', 'data', 'automated', 'provider_message_id', 'provider_timestamp',
+  'reply_to_provider_message_id', 'status', 'error_code', 'error_message', 'created_at',
+] as const satisfies readonly (keyof NewMessage)[];
+
+const insertMessageQuery = new PreparedQuery<Required<NewMessage>, { id: string }>((db) =>
+  db
+    .insertInto('messages')
+    .values(Object.fromEntries(MESSAGE_COLUMNS.map((c) => [c, param(c)])) as unknown as NewMessage)
+    .onConflict((oc) => oc.doNothing())
+    .returning('id'),
+);
+
+/** The same for the ingest path: every column given, only the new id answered. */
+export async function insertMessageReturningId(trx: Kysely<Database>, message: Required<NewMessage>): Promise<string | undefined> {
+  return (await insertMessageQuery.executeTakeFirst(trx, message))?.id;
 }
 
 export async function listTicketMessages(db: Kysely<Database>, workspaceId: string, ticketId: string): Promise<MessageRow[]> {

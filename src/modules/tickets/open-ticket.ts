@@ -14,14 +14,14 @@ export interface Pair {
 }
 
 /**
- * Opens a ticket for the pair unless one became active meanwhile, which is then returned with
- * `created: false`. The counter lock serializes creators of one workspace; after it, a look for an
+ * Opens a ticket for the pair unless one became active meanwhile (then `created: false`, and the
+ * caller threads into that one). The counter lock serializes creators of one workspace; after it, a look for an
  * active ticket sees every competitor's commit, so numbers have no gaps and the pair no second ticket.
  */
-export async function openTicketUnlessActive(trx: Kysely<Database>, pair: Pair, draft: TicketDraft): Promise<{ ticket: TicketRow; created: boolean }> {
+export async function openTicketUnlessActive(trx: Kysely<Database>, pair: Pair, draft: TicketDraft): Promise<{ created: true; ticket: TicketRow } | { created: false }> {
   await lockTicketCounter(trx, pair.workspaceId);
   const active = await findActiveTicket(trx, pair.channelId, pair.contactId);
-  if (active) return { ticket: active, created: false };
+  if (active) return { created: false };
   const number = await takeTicketNumber(trx, pair.workspaceId);
   const ticket = await insertTicket(trx, {
     ...draft,
@@ -31,5 +31,5 @@ export async function openTicketUnlessActive(trx: Kysely<Database>, pair: Pair, 
     channel_id: pair.channelId,
     contact_id: pair.contactId,
   });
-  return { ticket, created: true };
+  return { created: true, ticket };
 }

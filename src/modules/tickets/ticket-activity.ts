@@ -9,18 +9,6 @@ export function previewOf(body: string | null, fallback: string): string {
   return text ? text.slice(0, PREVIEW_LENGTH) : fallback;
 }
 
-/** A customer's message: the customer spoke last. Automated mail is recorded but is not activity. */
-export function customerMessageActivity(now: number, preview: string, automated: boolean): TicketUpdate {
-  if (automated) return { last_message_preview: preview, updated_at: now };
-  return {
-    last_message_direction: 'inbound',
-    last_inbound_at: now,
-    last_activity_at: now,
-    last_message_preview: preview,
-    updated_at: now,
-  };
-}
-
 /** A team message: the team spoke last; the first one is the ticket's first response. */
 export function teamMessageActivity(now: number, preview: string, firstResponseAt: number | null): TicketUpdate {
   return {

@@ -1,16 +1,24 @@
 // Tickets: the active ticket of a (channel, contact) pair, creation, guarded updates, reads.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { param, PreparedQuery } from '../../db/prepared.js';
 import type { TicketStatus } from '../../domain/ticket-status.js';
 import type { Database, NewTicket, TicketRow, TicketUpdate } from '../../db/schema.js';
 
-export async function findActiveTicket(db: Kysely<Database>, channelId: string, contactId: string): Promise<TicketRow | undefined> {
-  return db
+/** The columns threading decides from; reading all of a ticket costs more than the rest of the lookup. */
+export type ActiveTicketRow = Pick<TicketRow, 'id' | 'number' | 'workspace_id' | 'status' | 'first_response_at'>;
+
+const findActiveTicketQuery = new PreparedQuery<{ channelId: string; contactId: string }, ActiveTicketRow>((db) =>
+  db
     .selectFrom('tickets')
-    .selectAll()
-    .where('channel_id', '=', channelId)
-    .where('contact_id', '=', contactId)
-    .where('status', '<>', 'closed')
-    .executeTakeFirst();
+    .select(['id', 'number', 'workspace_id', 'status', 'first_response_at'])
+    .where('channel_id', '=', param('channelId'))
+    .where('contact_id', '=', param('contactId'))
+    // A literal, not a parameter, so SQLite can use the partial index of active tickets.
+    .where(sql<boolean>`status <> 'closed'`),
+);
+
+export async function findActiveTicket(db: Kysely<Database>, channelId: string, contactId: string): Promise<ActiveTicketRow | undefined> {
+  return findActiveTicketQuery.executeTakeFirst(db, { channelId, contactId });
 }
 
 export async function findTicket(db: Kysely<Database>, workspaceId: string, ticketId: string): Promise<TicketRow | undefined> {
@@ -52,4 +60,52 @@ export async function ticketTags(db: Kysely<Database>, ticketId: string): Promis
 export async function replaceTicketTags(trx: Kysely<Database>, workspaceId: string, ticketId: string, tags: string[]): Promise<void> {
   await trx.deleteFrom('ticket_tags').where('ticket_id', '=', ticketId).execute();
   if (tags.length) await trx.insertInto('ticket_tags').values(tags.map((tag) => ({ workspace_id: workspaceId, ticket_id: ticketId, tag }))).execute();
+}
+
+export interface CustomerMessageTouch {
+  ticketId: string;
+  from: TicketStatus;
+  to: TicketStatus;
+  /** Null for automated mail, which is recorded but is not customer activity. */
+  receivedAt: number | null;
+  preview: string;
+  now: number;
+}
+
+const touchForCustomerMessageQuery = new PreparedQuery<
+  { ticketId: string; from: string; to: string; direction: string | null; receivedAt: number | null; preview: string; now: number },
+  Pick<TicketRow, 'id' | 'number' | 'workspace_id' | 'status'>
+>((db) => {
+  const receivedAt = sql<number>`cast(${param('receivedAt')} as bigint)`;
+  return db
+    .updateTable('tickets')
+    .set({
+      status: param<TicketStatus>('to'),
+      // Leaving the snoozed status ends the snooze.
+      snoozed_until: sql`case when ${param('to')} = 'snoozed' then snoozed_until else null end`,
+      last_message_direction: sql`coalesce(${param('direction')}, last_message_direction)`,
+      last_inbound_at: sql`coalesce(${receivedAt}, last_inbound_at)`,
+      last_activity_at: sql`coalesce(${receivedAt}, last_activity_at)`,
+      last_message_preview: param('preview'),
+      updated_at: param<number>('now'),
+    })
+    .where('id', '=', param('ticketId'))
+    .where('status', '=', param<TicketStatus>('from'))
+    .returning(['id', 'number', 'workspace_id', 'status']);
+});
+
+/**
+ * Records a customer's message on its ticket, guarded like updateTicketIfStatus; the ingest path's
+ * own prepared statement because it runs for every inbound message.
+ */
+export async function touchTicketForCustomerMessage(trx: Kysely<Database>, touch: CustomerMessageTouch) {
+  return touchForCustomerMessageQuery.executeTakeFirst(trx, {
+    ticketId: touch.ticketId,
+    from: touch.from,
+    to: touch.to,
+    direction: touch.receivedAt === null ? null : 'inbound',
+    receivedAt: touch.receivedAt,
+    preview: touch.preview,
+    now: touch.now,
+  });
 }
