@@ -167,6 +167,14 @@ describe.each(ENGINES)('agent actions on a ticket (%s)', (engine) => {
       expect(await snapshot()).toEqual(before);
     });
 
+    it('"send and snooze" on a snoozed ticket moves its wake time to the new one', async () => {
+      const { ticketId } = await customerWrote(world.channels.email);
+      await setTicketStatus(world.deps, world.agent, ticketId, 'snoozed', world.clock.now() + HOUR);
+      const later = world.clock.now() + DAY;
+      await replyToTicket(world.deps, world.agent, ticketId, { message: text(), setStatus: 'snoozed', snoozeUntil: later });
+      expect(await ticketRow(ticketId)).toMatchObject({ status: 'snoozed', snoozed_until: later });
+    });
+
     it('the first reply sets the first response time and a later reply does not move it', async () => {
       const customer = await customerWrote(world.channels.email);
       expect((await ticketRow(customer.ticketId)).first_response_at).toBeNull();

@@ -13,6 +13,8 @@ export interface IdentityInput {
   address: string;
   displayName?: string | null;
   username?: string | null;
+  /** The name a new contact gets (an agent's "+ New"); defaults to the provider's display name. */
+  contactName?: string | null;
 }
 
 export async function insertContact(db: Kysely<Database>, workspaceId: string, name: string | null, now: number): Promise<ContactRow> {
@@ -130,4 +132,10 @@ export async function contactTags(db: Kysely<Database>, contactId: string): Prom
 export async function replaceContactTags(trx: Kysely<Database>, workspaceId: string, contactId: string, tags: string[]): Promise<void> {
   await trx.deleteFrom('contact_tags').where('contact_id', '=', contactId).execute();
   if (tags.length) await trx.insertInto('contact_tags').values(tags.map((tag) => ({ workspace_id: workspaceId, contact_id: contactId, tag }))).execute();
+}
+
+/** Locks a contact row until the transaction ends, so concurrent edits of its tags queue up. */
+export async function lockContact(trx: Kysely<Database>, workspaceId: string, contactId: string, now: number): Promise<boolean> {
+  const result = await trx.updateTable('contacts').set({ updated_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', contactId).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

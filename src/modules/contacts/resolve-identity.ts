@@ -29,7 +29,7 @@ export async function resolveIdentity(
   const sibling = channelRules(input.channelKind).addressCarriesAcrossChannels
     ? await findContactIdByAddress(trx, input.workspaceId, input.channelKind, input.address)
     : undefined;
-  const contactId = sibling ?? (await insertContact(trx, input.workspaceId, input.displayName ?? input.username ?? null, now)).id;
+  const contactId = sibling ?? (await insertContact(trx, input.workspaceId, input.contactName ?? input.displayName ?? input.username ?? null, now)).id;
   const inserted = await insertIdentity(trx, contactId, input, inboundAt, now);
   if (inserted) {
     await sql`release savepoint new_identity`.execute(trx);

@@ -7,7 +7,8 @@ import { threadAgentMessage } from '../../domain/threading.js';
 import { planStatusChange, type AgentSettableStatus } from '../../domain/ticket-status.js';
 import { appendTimeline, publishRealtime, type TimelineEntry } from '../../events/event.repo.js';
 import { findChannel } from '../channels/channel.repo.js';
-import { findContact, findContactIdByAddress, findIdentity, insertContact, insertIdentity } from '../contacts/contact.repo.js';
+import { findContact, insertIdentity } from '../contacts/contact.repo.js';
+import { resolveIdentity } from '../contacts/resolve-identity.js';
 import type { Deps } from '../deps.js';
 import { checkOutgoingContent, formOf, queueOutbound, type OutgoingContent } from '../messages/outgoing.js';
 import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
@@ -83,16 +84,17 @@ async function resolveContact(trx: Kysely<Database>, workspaceId: string, channe
     if (!contact) throw notFound('The contact');
     return contact.id;
   }
-  const rules = channelRules(channel.kind);
-  const address = rules.normalizeAddress(ref.address);
+  const address = channelRules(channel.kind).normalizeAddress(ref.address);
   if (!address) {
     throw new DomainError({ code: 'VALIDATION_FAILED', message: `"${ref.address}" is not a valid ${channel.kind} address.`, details: { field: 'contact.address' } });
   }
-  const known = (await findIdentity(trx, channel.id, address))?.contact_id ?? (rules.addressCarriesAcrossChannels ? await findContactIdByAddress(trx, workspaceId, channel.kind, address) : undefined);
-  if (known) return known;
-  const contact = await insertContact(trx, workspaceId, ref.name?.trim() || null, now);
-  await insertIdentity(trx, contact.id, { workspaceId, channelId: channel.id, channelKind: channel.kind, address }, null, now);
-  return contact.id;
+  const identity = await resolveIdentity(
+    trx,
+    { workspaceId, channelId: channel.id, channelKind: channel.kind, address, contactName: ref.name?.trim() || null },
+    null,
+    now,
+  );
+  return identity.contactId;
 }
 
 async function joinOrOpenTicket(
@@ -109,11 +111,12 @@ async function joinOrOpenTicket(
     const active = await findActiveTicket(trx, channel.id, contactId);
     const decision = threadAgentMessage(active ?? null);
     if (active && decision.action === 'append') {
-      const statusPatch = status && status.status !== decision.from ? { status: status.status, snoozed_until: status.snoozedUntil } : {};
+      const statusPatch = status ? { status: status.status, snoozed_until: status.snoozedUntil } : {};
       const activity = teamMessageActivity(now, preview, active.first_response_at);
       const ticket = await updateTicketIfStatus(trx, decision.ticketId, decision.from, { ...activity, ...statusPatch });
       if (!ticket) continue;
-      const timeline: TimelineEntry[] = ticket.status !== decision.from ? [{ type: 'status.changed', data: { from: decision.from, to: ticket.status, snoozedUntil: ticket.snoozed_until } }] : [];
+      const changed = status !== null && (ticket.status !== decision.from || ticket.status === 'snoozed');
+      const timeline: TimelineEntry[] = changed ? [{ type: 'status.changed', data: { from: decision.from, to: ticket.status, snoozedUntil: ticket.snoozed_until } }] : [];
       return { ticket, created: false, timeline };
     }
     const opened = await openTicketUnlessActive(

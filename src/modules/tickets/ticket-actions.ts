@@ -14,7 +14,7 @@ import { findActiveUser } from '../users/user.repo.js';
 import { changeTicket, type WorkspaceActor } from './change-ticket.js';
 import { usableChannel, type UserActor } from './start-ticket.js';
 import { previewOf, teamMessageActivity } from './ticket-activity.js';
-import { findActiveTicket, replaceTicketTags, ticketTags } from './ticket.repo.js';
+import { findActiveTicket, lockTicket, replaceTicketTags, ticketTags } from './ticket.repo.js';
 
 type EngineDeps = Pick<Deps, 'store' | 'clock'>;
 
@@ -39,11 +39,13 @@ export async function replyToTicket(deps: EngineDeps, actor: UserActor, ticketId
       const channel = await usableChannel(trx, actor.workspaceId, current.channel_id);
       tag = requireSendAllowed(await pairWindow(trx, channel, current.contact_id, now), formOf(input.message), 'agent').tag;
       const activity = teamMessageActivity(now, previewOf(input.message.body ?? input.message.template?.name ?? null, `[${input.message.kind}]`), current.first_response_at);
-      const timeline: TimelineEntry[] = [];
-      if (!input.setStatus || input.setStatus === current.status) return { patch: activity, timeline };
+      if (!input.setStatus) return { patch: activity, timeline: [] };
       const next = planStatusChange(current.status, input.setStatus, input.snoozeUntil, now);
-      timeline.push({ type: 'status.changed', data: { from: current.status, to: next.status, snoozedUntil: next.snoozedUntil } });
-      return { patch: { ...activity, status: next.status, snoozed_until: next.snoozedUntil }, timeline };
+      if (next.status === current.status && next.snoozedUntil === current.snoozed_until) return { patch: activity, timeline: [] };
+      return {
+        patch: { ...activity, status: next.status, snoozed_until: next.snoozedUntil },
+        timeline: [{ type: 'status.changed', data: { from: current.status, to: next.status, snoozedUntil: next.snoozedUntil } }],
+      };
     });
     const message = await queueOutbound(trx, { ticket, authorUserId: actor.userId, authorKind: 'agent', content: input.message, tag, now });
     await publishRealtime(trx, ticket.workspace_id, [{ type: 'message.created', payload: { ticketId: ticket.id, messageId: message.id } }], now);
@@ -182,6 +184,8 @@ export function normalizeTags(tags: string[]): string[] {
 export async function setTicketTags(deps: EngineDeps, actor: UserActor, ticketId: string, tags: string[]): Promise<string[]> {
   const next = normalizeTags(tags);
   return deps.store.unit(async (trx) => {
+    // Lock the ticket before reading its tags, so concurrent edits apply one after the other.
+    await lockTicket(trx, actor.workspaceId, ticketId);
     await changeTicket(trx, actor, ticketId, deps.clock.now(), async (ticket) => {
       const current = await ticketTags(trx, ticket.id);
       const added = next.filter((t) => !current.includes(t));

@@ -52,6 +52,11 @@ export async function updateTicketIfStatus(
     .executeTakeFirst();
 }
 
+/** Locks a ticket row until the transaction ends (a no-op update), for read-then-replace edits. */
+export async function lockTicket(trx: Kysely<Database>, workspaceId: string, ticketId: string): Promise<void> {
+  await trx.updateTable('tickets').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('workspace_id', '=', workspaceId).where('id', '=', ticketId).execute();
+}
+
 export async function ticketTags(db: Kysely<Database>, ticketId: string): Promise<string[]> {
   const rows = await db.selectFrom('ticket_tags').select('tag').where('ticket_id', '=', ticketId).orderBy('tag').execute();
   return rows.map((r) => r.tag);
