@@ -8,6 +8,8 @@ import { createDatabase, dropDatabase } from '../test/support/postgres-admin.js'
 
 export interface BenchStore {
   store: Store;
+  /** The SQLite file or PostgreSQL URL, for measuring the raw driver beside the store. */
+  databaseUrl: string;
   dispose(): Promise<void>;
 }
 
@@ -15,13 +17,15 @@ export interface BenchStore {
 export async function openBenchStore(engine: Engine, label: string, poolSize = 20): Promise<BenchStore> {
   if (engine === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `threadbox-bench-${label}-`));
-    const store = openStore({ databaseUrl: path.join(dir, 'bench.db'), sqliteSynchronous: 'FULL' });
+    const databaseUrl = path.join(dir, 'bench.db');
+    const store = openStore({ databaseUrl, sqliteSynchronous: 'FULL' });
     await store.migrate();
-    return { store, dispose: async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+    return { store, databaseUrl, dispose: async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
   }
   const name = `threadbox_bench_${label}_${process.pid}`;
   await dropDatabase(name);
-  const store = openStore({ databaseUrl: await createDatabase(name), poolSize });
+  const databaseUrl = await createDatabase(name);
+  const store = openStore({ databaseUrl, poolSize });
   await store.migrate();
-  return { store, dispose: async () => { await store.close(); await dropDatabase(name); } };
+  return { store, databaseUrl, dispose: async () => { await store.close(); await dropDatabase(name); } };
 }

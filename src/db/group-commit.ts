@@ -2,6 +2,7 @@
 // On SQLite with synchronous=FULL the commit's fsync is the ceiling; sharing it lifts throughput while
 // every caller still hears back only after the commit that made its unit durable.
 import type { Kysely } from 'kysely';
+import { allowDirectExecution, type DirectRunner } from './prepared.js';
 import type { Database } from './schema.js';
 
 export type Unit<T> = (trx: Kysely<Database>) => Promise<T>;
@@ -23,13 +24,15 @@ export type RawExec = (statement: string) => void;
 export class GroupCommitter {
   readonly #db: Kysely<Database>;
   readonly #exec: RawExec;
+  readonly #direct: DirectRunner;
   readonly #maxGroup: number;
   #queue: Job[] = [];
   #scheduled = false;
 
-  constructor(db: Kysely<Database>, exec: RawExec, maxGroup = 200) {
+  constructor(db: Kysely<Database>, exec: RawExec, direct: DirectRunner, maxGroup = 200) {
     this.#db = db;
     this.#exec = exec;
+    this.#direct = direct;
     this.#maxGroup = maxGroup;
   }
 
@@ -60,6 +63,7 @@ export class GroupCommitter {
     let outcomes: Outcome[];
     try {
       const trx = await this.#db.startTransaction().execute();
+      allowDirectExecution(trx, this.#direct);
       try {
         outcomes = [];
         for (const job of group) outcomes.push(await this.#runInSavepoint(trx, job.work));

@@ -20,6 +20,18 @@ interface Compiled<Row> {
   slots: (string | null)[];
 }
 
+/** Runs compiled SQL on the connection a transaction holds, without the executor's async hops. */
+export type DirectRunner = (sqlText: string, parameters: readonly unknown[]) => unknown[];
+
+// Transactions whose connection may be used directly: only the group-commit transaction registers,
+// while it exclusively holds SQLite's single connection and runs its units one after another.
+const directRunners = new WeakMap<Kysely<Database>, DirectRunner>();
+
+/** Lets prepared queries run straight on `trx`'s connection until the transaction ends. */
+export function allowDirectExecution(trx: Kysely<Database>, runner: DirectRunner): void {
+  directRunners.set(trx, runner);
+}
+
 /** A query compiled once per engine; `execute` substitutes the placeholders. */
 export class PreparedQuery<Args extends Record<string, unknown>, Row> {
   readonly #build: (db: Kysely<Database>) => Compilable<Row>;
@@ -37,6 +49,8 @@ export class PreparedQuery<Args extends Record<string, unknown>, Row> {
       if (!(slot in args)) throw new Error(`prepared query is missing parameter "${slot}"`);
       return args[slot];
     });
+    const direct = directRunners.get(db);
+    if (direct) return direct(query.sql, parameters) as Row[];
     return (await db.executeQuery<Row>({ ...query, parameters })).rows;
   }
 

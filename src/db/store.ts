@@ -2,6 +2,7 @@
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Engine } from './dialect/engine.js';
 import { isRetryablePostgresError, postgresDialect } from './dialect/postgres.js';
+import { startCheckpointer } from './dialect/sqlite-checkpointer.js';
 import { sqliteDialect, type SqliteSynchronous } from './dialect/sqlite.js';
 import { GroupCommitter, type Unit } from './group-commit.js';
 import { migrations } from './migrations/index.js';
@@ -49,10 +50,20 @@ export function sqliteFileOf(url: string): string {
 }
 
 function openSqlite(options: StoreOptions): Store {
-  const { dialect, database } = sqliteDialect({ file: sqliteFileOf(options.databaseUrl), synchronous: options.sqliteSynchronous ?? 'FULL' });
+  const file = sqliteFileOf(options.databaseUrl);
+  const background = file !== ':memory:';
+  const { dialect, database, run } = sqliteDialect({ file, synchronous: options.sqliteSynchronous ?? 'FULL', autoCheckpoint: !background });
+  const checkpointer = background ? startCheckpointer(file) : null;
   const db = new Kysely<Database>({ dialect });
-  const group = new GroupCommitter(db, (statement) => database.exec(statement));
-  return makeStore('sqlite', db, (work) => group.run(work));
+  const group = new GroupCommitter(db, (statement) => database.exec(statement), run);
+  const store = makeStore('sqlite', db, (work) => group.run(work));
+  return {
+    ...store,
+    async close() {
+      await checkpointer?.stop();
+      await store.close();
+    },
+  };
 }
 
 function openPostgres(options: StoreOptions): Store {

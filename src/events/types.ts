@@ -23,6 +23,7 @@ export type TimelineEventType = keyof TimelineEventMap;
 export interface RealtimeEventMap {
   'ticket.created': { ticketId: string; number: number };
   'ticket.updated': { ticketId: string; number: number };
+  /** A message joined a ticket; its ticket's activity and preview moved with it. */
   'message.created': { ticketId: string; messageId: string };
   'message.status': { ticketId: string; messageId: string; status: string };
 }

@@ -117,7 +117,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create unique index tickets_one_active on tickets (channel_id, contact_id) where status <> 'closed'`.execute(db);
   await db.schema.createIndex('tickets_activity').on('tickets').columns(['workspace_id', 'last_activity_at', 'id']).execute();
   await db.schema.createIndex('tickets_contact').on('tickets').columns(['contact_id', 'created_at']).execute();
-  await db.schema.createIndex('tickets_sweep').on('tickets').columns(['status', 'channel_id', 'last_activity_at']).execute();
+  // For the auto-close and snooze sweeps; it leaves out activity times so that recording a message does
+  // not rewrite this index.
+  await db.schema.createIndex('tickets_sweep').on('tickets').columns(['channel_id', 'status']).execute();
 
   await db.schema
     .createTable('ticket_tags')

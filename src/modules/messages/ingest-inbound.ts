@@ -35,8 +35,9 @@ interface Threaded {
 }
 
 /**
- * Stores a customer's message in its ticket: dedupe -> resolve the contact -> find or open the
- * active ticket -> append the message -> record events. Resolves once the message is durable.
+ * Stores a customer's message in its ticket: resolve the contact -> find or open the active ticket ->
+ * append the message (deduplicated by the provider id's unique index) -> record events. Resolves once
+ * the message is durable.
  */
 export async function ingestInbound(deps: Pick<Deps, 'store' | 'clock' | 'channelHomes'>, message: InboundMessage): Promise<IngestResult> {
   const home = await deps.channelHomes.get(deps.store.db, message.channelId);
@@ -57,17 +58,14 @@ export async function ingestInbound(deps: Pick<Deps, 'store' | 'clock' | 'channe
 
 async function ingestUnit(trx: Kysely<Database>, home: ChannelHome, address: string, message: InboundMessage, now: number): Promise<IngestResult> {
   const automated = message.automated === true;
-  // The identity row is locked first, so concurrent deliveries for one contact queue here and the
-  // duplicate check below sees whatever the earlier one committed.
+  // The identity row is locked first, so concurrent deliveries for one contact queue here. A duplicate
+  // delivery is caught by the unique index when its message is inserted, and the whole unit rolls back.
   const identity = await resolveIdentity(
     trx,
     { workspaceId: home.workspaceId, channelId: message.channelId, channelKind: home.kind, address, displayName: message.contact.displayName, username: message.contact.username },
     automated ? null : message.sentAt,
     now,
   );
-  const stored = await findMessageByProviderId(trx, message.channelId, message.providerMessageId);
-  if (stored) return { outcome: 'duplicate', ticketId: stored.ticket_id, messageId: stored.id };
-
   const threaded = await threadIntoTicket(trx, home, identity, message, now);
   if (!threaded) return { outcome: 'ignored', reason: 'automated_without_ticket' };
   const messageId = await appendInboundMessage(trx, threaded.ticket, message, now);
@@ -162,9 +160,10 @@ async function recordIngestEvents(trx: Kysely<Database>, threaded: Threaded, mes
     timeline.push({ type: 'status.changed', data: { from: threaded.statusFrom, to: ticket.status, reason: 'customer_message' } });
   }
   await appendTimeline(trx, ticket, { kind: 'customer' }, timeline, now);
-  const realtime: RealtimeEntry[] = [
-    { type: threaded.created ? 'ticket.created' : 'ticket.updated', payload: { ticketId: ticket.id, number: ticket.number } },
-    { type: 'message.created', payload: { ticketId: ticket.id, messageId } },
-  ];
+  // message.created already tells open inboxes that the ticket's activity moved; ticket events are
+  // added only when the ticket itself appeared or changed status.
+  const realtime: RealtimeEntry[] = [{ type: 'message.created', payload: { ticketId: ticket.id, messageId } }];
+  if (threaded.created) realtime.unshift({ type: 'ticket.created', payload: { ticketId: ticket.id, number: ticket.number } });
+  else if (timeline.length > 0) realtime.unshift({ type: 'ticket.updated', payload: { ticketId: ticket.id, number: ticket.number } });
   await publishRealtime(trx, ticket.workspace_id, realtime, now);
 }
