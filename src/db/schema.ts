@@ -1,7 +1,7 @@
 // The database as Kysely sees it: one interface per table, shared by SQLite and PostgreSQL.
 // Times are epoch milliseconds (bigint), flags are 0/1 integers and structured values are JSON text,
 // so both engines return the same JavaScript values.
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export type Flag = 0 | 1;
 
@@ -74,7 +74,8 @@ export interface ContactTagsTable {
 export interface TicketsTable {
   id: string;
   workspace_id: string;
-  number: number;
+  /** Per-workspace sequence; inserted as null and set just before the creating transaction commits. */
+  number: ColumnType<number, number | null, number>;
   channel_id: string;
   contact_id: string;
   status: 'open' | 'pending' | 'resolved' | 'snoozed' | 'closed';

@@ -3,7 +3,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { insertTicket } from '../../src/modules/tickets/ticket.repo.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { newId } from '../../src/lib/ids.js';
 import { isUniqueViolation } from '../../src/db/errors.js';
@@ -69,11 +68,11 @@ describe.each(ENGINES)('invariants enforced by the database itself (%s)', (engin
     const first = await ingestInbound(world.deps, inbound(world.channels.whatsapp, world.clock));
     if (first.outcome !== 'stored') throw new Error('expected stored');
     const ticket = await db.store.db.selectFrom('tickets').selectAll().where('id', '=', first.ticketId).executeTakeFirstOrThrow();
-    const duplicate = insertTicket(db.store.db, { ...ticket, id: newId(), number: ticket.number + 100, status: 'pending' });
+    const duplicate = db.store.db.insertInto('tickets').values({ ...ticket, id: newId(), number: ticket.number + 100, status: 'pending' }).execute();
     const error = await duplicate.then(() => null, (e: unknown) => e);
     expect(isUniqueViolation(error)).toBe(true);
     // A closed ticket for the same pair is allowed: history is kept.
-    await expect(insertTicket(db.store.db, { ...ticket, id: newId(), number: ticket.number + 101, status: 'closed' })).resolves.toBeDefined();
+    await expect(db.store.db.insertInto('tickets').values({ ...ticket, id: newId(), number: ticket.number + 101, status: 'closed' }).execute()).resolves.toBeDefined();
   });
 
   it('a provider message id is unique per channel', async () => {

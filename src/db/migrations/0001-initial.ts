@@ -88,7 +88,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('tickets')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
-    .addColumn('number', 'integer', (c) => c.notNull())
+    // Null only inside the transaction that creates the ticket, until it takes its number (last).
+    .addColumn('number', 'integer')
     .addColumn('channel_id', 'text', (c) => c.notNull().references('channels.id'))
     .addColumn('contact_id', 'text', (c) => c.notNull().references('contacts.id'))
     .addColumn('status', 'text', (c) => c.notNull())

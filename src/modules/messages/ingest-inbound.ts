@@ -11,7 +11,7 @@ import { toJson } from '../../lib/json.js';
 import type { ChannelHome } from '../channels/channel.repo.js';
 import { resolveIdentity, type ResolvedIdentity } from '../contacts/resolve-identity.js';
 import type { Deps } from '../deps.js';
-import { openTicketUnlessActive } from '../tickets/open-ticket.js';
+import { numberNewTicket, openTicketUnlessActive } from '../tickets/open-ticket.js';
 import { previewOf } from '../tickets/ticket-activity.js';
 import { findActiveTicket, touchTicketForCustomerMessage } from '../tickets/ticket.repo.js';
 import { reopensOnCustomerMessage } from '../workspaces/workspace.repo.js';
@@ -69,8 +69,8 @@ async function ingestUnit(trx: Kysely<Database>, home: ChannelHome, address: str
   const threaded = await threadIntoTicket(trx, home, identity, message, now);
   if (!threaded) return { outcome: 'ignored', reason: 'automated_without_ticket' };
   const messageId = await appendInboundMessage(trx, threaded.ticket, message, now);
-  await recordIngestEvents(trx, threaded, messageId, now);
-  return { outcome: 'stored', ticketId: threaded.ticket.id, ticketNumber: threaded.ticket.number, ticketCreated: threaded.created, messageId };
+  const ticketNumber = await recordIngestEvents(trx, threaded, messageId, now);
+  return { outcome: 'stored', ticketId: threaded.ticket.id, ticketNumber, ticketCreated: threaded.created, messageId };
 }
 
 /**
@@ -152,8 +152,9 @@ async function appendInboundMessage(trx: Kysely<Database>, ticket: Threaded['tic
   return id;
 }
 
-async function recordIngestEvents(trx: Kysely<Database>, threaded: Threaded, messageId: string, now: number): Promise<void> {
-  const { ticket } = threaded;
+/** Records the timeline and realtime events; a new ticket takes its number here, last. Returns the number. */
+async function recordIngestEvents(trx: Kysely<Database>, threaded: Threaded, messageId: string, now: number): Promise<number> {
+  const ticket = threaded.created ? await numberNewTicket(trx, threaded.ticket) : threaded.ticket;
   const timeline: TimelineEntry[] = [];
   if (threaded.created) timeline.push({ type: 'ticket.created', data: { createdBy: 'customer' } });
   else if (threaded.statusFrom && threaded.statusFrom !== ticket.status) {
@@ -166,4 +167,5 @@ async function recordIngestEvents(trx: Kysely<Database>, threaded: Threaded, mes
   if (threaded.created) realtime.unshift({ type: 'ticket.created', payload: { ticketId: ticket.id, number: ticket.number } });
   else if (timeline.length > 0) realtime.unshift({ type: 'ticket.updated', payload: { ticketId: ticket.id, number: ticket.number } });
   await publishRealtime(trx, ticket.workspace_id, realtime, now);
+  return ticket.number;
 }

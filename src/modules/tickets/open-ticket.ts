@@ -1,9 +1,8 @@
-// Creating a ticket for a (channel, contact) pair with the next number of its workspace.
+// Creating a ticket for a (channel, contact) pair, and giving it the next number of its workspace.
 import type { Kysely } from 'kysely';
 import type { Database, NewTicket, TicketRow } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
-import { lockTicketCounter, takeTicketNumber } from '../workspaces/workspace.repo.js';
-import { findActiveTicket, insertTicket } from './ticket.repo.js';
+import { takeTicketNumber } from '../workspaces/workspace.repo.js';
 
 export type TicketDraft = Omit<NewTicket, 'id' | 'number' | 'workspace_id' | 'channel_id' | 'contact_id'>;
 
@@ -14,22 +13,27 @@ export interface Pair {
 }
 
 /**
- * Opens a ticket for the pair unless one became active meanwhile (then `created: false`, and the
- * caller threads into that one). The counter lock serializes creators of one workspace; after it, a look for an
- * active ticket sees every competitor's commit, so numbers have no gaps and the pair no second ticket.
+ * Opens a ticket for the pair unless one is active (then `created: false`, and the caller threads into
+ * that one). The unique index over active tickets decides between concurrent creators: the loser's
+ * insert does nothing. The ticket has no number yet: see numberNewTicket.
  */
 export async function openTicketUnlessActive(trx: Kysely<Database>, pair: Pair, draft: TicketDraft): Promise<{ created: true; ticket: TicketRow } | { created: false }> {
-  await lockTicketCounter(trx, pair.workspaceId);
-  const active = await findActiveTicket(trx, pair.channelId, pair.contactId);
-  if (active) return { created: false };
-  const number = await takeTicketNumber(trx, pair.workspaceId);
-  const ticket = await insertTicket(trx, {
-    ...draft,
-    id: newId(),
-    number,
-    workspace_id: pair.workspaceId,
-    channel_id: pair.channelId,
-    contact_id: pair.contactId,
-  });
-  return { created: true, ticket };
+  const ticket = await trx
+    .insertInto('tickets')
+    .values({ ...draft, id: newId(), number: null, workspace_id: pair.workspaceId, channel_id: pair.channelId, contact_id: pair.contactId })
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return ticket ? { created: true, ticket } : { created: false };
+}
+
+/**
+ * Gives a ticket opened in this transaction the next number of its workspace. Numbers are taken last,
+ * just before commit, because the workspace counter stays locked from here to the commit: a rollback
+ * returns the number, so numbers have neither gaps nor duplicates.
+ */
+export async function numberNewTicket<T extends { id: string; workspace_id: string; number: number }>(trx: Kysely<Database>, ticket: T): Promise<T> {
+  const number = await takeTicketNumber(trx, ticket.workspace_id);
+  await trx.updateTable('tickets').set({ number }).where('id', '=', ticket.id).execute();
+  return { ...ticket, number };
 }

@@ -13,7 +13,7 @@ import type { Deps } from '../deps.js';
 import { checkOutgoingContent, formOf, queueOutbound, type OutgoingContent } from '../messages/outgoing.js';
 import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
 import type { WorkspaceActor } from './change-ticket.js';
-import { openTicketUnlessActive } from './open-ticket.js';
+import { numberNewTicket, openTicketUnlessActive } from './open-ticket.js';
 import { previewOf, teamMessageActivity } from './ticket-activity.js';
 import { findActiveTicket, updateTicketIfStatus } from './ticket.repo.js';
 
@@ -53,9 +53,11 @@ export async function startTicket(deps: Pick<Deps, 'store' | 'clock'>, actor: Us
       await insertIdentity(trx, contactId, { workspaceId: actor.workspaceId, channelId: channel.id, channelKind: channel.kind, address: pair.address }, null, now);
     }
     const status = input.setStatus ? planStatusChange('open', input.setStatus, input.snoozeUntil, now) : null;
-    const { ticket, created, timeline } = await joinOrOpenTicket(trx, actor, channel, contactId, input.message, status, now);
-    const message = await queueOutbound(trx, { ticket, authorUserId: actor.userId, authorKind: 'agent', content: input.message, tag, now });
-    await appendTimeline(trx, ticket, actor, timeline, now);
+    const joined = await joinOrOpenTicket(trx, actor, channel, contactId, input.message, status, now);
+    const message = await queueOutbound(trx, { ticket: joined.ticket, authorUserId: actor.userId, authorKind: 'agent', content: input.message, tag, now });
+    await appendTimeline(trx, joined.ticket, actor, joined.timeline, now);
+    const { created } = joined;
+    const ticket = created ? await numberNewTicket(trx, joined.ticket) : joined.ticket;
     await publishRealtime(
       trx,
       ticket.workspace_id,

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import { param, PreparedQuery } from '../../db/prepared.js';
 import type { TicketStatus } from '../../domain/ticket-status.js';
-import type { Database, NewTicket, TicketRow, TicketUpdate } from '../../db/schema.js';
+import type { Database, TicketRow, TicketUpdate } from '../../db/schema.js';
 
 /** The columns threading decides from; reading all of a ticket costs more than the rest of the lookup. */
 export type ActiveTicketRow = Pick<TicketRow, 'id' | 'number' | 'workspace_id' | 'status' | 'first_response_at'>;
@@ -27,10 +27,6 @@ export async function findTicket(db: Kysely<Database>, workspaceId: string, tick
 
 export async function findTicketByNumber(db: Kysely<Database>, workspaceId: string, number: number): Promise<TicketRow | undefined> {
   return db.selectFrom('tickets').selectAll().where('workspace_id', '=', workspaceId).where('number', '=', number).executeTakeFirst();
-}
-
-export async function insertTicket(trx: Kysely<Database>, ticket: NewTicket): Promise<TicketRow> {
-  return trx.insertInto('tickets').values(ticket).returningAll().executeTakeFirstOrThrow();
 }
 
 /**

@@ -21,14 +21,9 @@ export async function reopensOnCustomerMessage(db: Kysely<Database>, workspaceId
 }
 
 /**
- * Takes the workspace's ticket-number lock until the transaction ends. Creating a ticket takes it
- * first and looks for an active ticket again afterwards, so numbers are neither skipped nor reused.
+ * The next ticket number of a workspace. The increment locks the workspace's counter until commit, so
+ * call it as late as possible in the transaction: creators of one workspace queue here.
  */
-export async function lockTicketCounter(trx: Kysely<Database>, workspaceId: string): Promise<void> {
-  await trx.updateTable('workspaces').set((eb) => ({ ticket_seq: eb.ref('ticket_seq') })).where('id', '=', workspaceId).execute();
-}
-
-/** The next ticket number of a workspace; call only while holding the counter lock. */
 export async function takeTicketNumber(trx: Kysely<Database>, workspaceId: string): Promise<number> {
   const row = await trx
     .updateTable('workspaces')
