@@ -60,8 +60,6 @@ export interface ContactIdentitiesTable {
   address: string;
   display_name: string | null;
   username: string | null;
-  /** The customer's last message on this channel (provider time): the reply window's anchor. */
-  last_inbound_at: number | null;
   created_at: number;
 }
 
@@ -89,6 +87,11 @@ export interface TicketsTable {
   last_message_direction: 'inbound' | 'outbound' | null;
   last_inbound_at: number | null;
   last_outbound_at: number | null;
+  /**
+   * Provider time of the customer's latest message in this ticket. The reply window of the (channel,
+   * contact) pair is anchored on the latest of these over the pair's tickets.
+   */
+  last_customer_sent_at: number | null;
   last_activity_at: number;
   last_message_preview: string | null;
   first_response_at: number | null;

@@ -65,7 +65,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('address', 'text', (c) => c.notNull())
     .addColumn('display_name', 'text')
     .addColumn('username', 'text')
-    .addColumn('last_inbound_at', time)
     .addColumn('created_at', time, (c) => c.notNull())
     .execute();
   await db.schema.createIndex('identities_address').on('contact_identities').columns(['channel_id', 'address']).unique().execute();
@@ -102,6 +101,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_message_direction', 'text')
     .addColumn('last_inbound_at', time)
     .addColumn('last_outbound_at', time)
+    .addColumn('last_customer_sent_at', time)
     .addColumn('last_activity_at', time, (c) => c.notNull())
     .addColumn('last_message_preview', 'text')
     .addColumn('first_response_at', time)

@@ -62,39 +62,27 @@ export async function findContactIdByAddress(db: Kysely<Database>, workspaceId: 
   return row?.contact_id;
 }
 
-const touchIdentityQuery = new PreparedQuery<
-  { channelId: string; address: string; displayName: string | null; username: string | null; inboundAt: number | null },
-  { id: string; contact_id: string }
->((db) => {
-  const inboundAt = sql<number>`cast(${param('inboundAt')} as bigint)`;
-  return db
-    .updateTable('contact_identities')
-    .set({
-      display_name: sql`coalesce(${param('displayName')}, display_name)`,
-      username: sql`coalesce(${param('username')}, username)`,
-      last_inbound_at: sql`case when ${inboundAt} is null then last_inbound_at when last_inbound_at is null or last_inbound_at < ${inboundAt} then ${inboundAt} else last_inbound_at end`,
-    })
+const identityByAddressQuery = new PreparedQuery<{ channelId: string; address: string }, Pick<IdentityRow, 'id' | 'contact_id' | 'display_name' | 'username'>>((db) =>
+  db
+    .selectFrom('contact_identities')
+    .select(['id', 'contact_id', 'display_name', 'username'])
     .where('channel_id', '=', param('channelId'))
-    .where('address', '=', param('address'))
-    .returning(['id', 'contact_id']);
-});
+    .where('address', '=', param('address')),
+);
 
 /**
- * Records the customer's activity on an existing identity and locks it for the transaction: keeps the
- * latest provider name and moves the window anchor forward only (deliveries arrive out of order).
+ * The identity of an address on a channel, keeping the name the provider sends up to date. It writes
+ * only when the name changed: ingest reads identities far more often than names change.
  */
-export async function touchIdentity(
-  trx: Kysely<Database>,
-  input: IdentityInput,
-  inboundAt: number | null,
-): Promise<{ id: string; contact_id: string } | undefined> {
-  return touchIdentityQuery.executeTakeFirst(trx, {
-    channelId: input.channelId,
-    address: input.address,
-    displayName: input.displayName || null,
-    username: input.username || null,
-    inboundAt,
-  });
+export async function findIdentityKeepingProfile(trx: Kysely<Database>, input: IdentityInput): Promise<{ id: string; contact_id: string } | undefined> {
+  const identity = await identityByAddressQuery.executeTakeFirst(trx, { channelId: input.channelId, address: input.address });
+  if (!identity) return undefined;
+  const displayName = input.displayName || identity.display_name;
+  const username = input.username || identity.username;
+  if (displayName !== identity.display_name || username !== identity.username) {
+    await trx.updateTable('contact_identities').set({ display_name: displayName, username }).where('id', '=', identity.id).execute();
+  }
+  return identity;
 }
 
 /** Adds an identity to a contact; undefined when another transaction added the same address first. */
@@ -102,7 +90,6 @@ export async function insertIdentity(
   trx: Kysely<Database>,
   contactId: string,
   input: IdentityInput,
-  inboundAt: number | null,
   now: number,
 ): Promise<{ id: string; contact_id: string } | undefined> {
   return trx
@@ -116,7 +103,6 @@ export async function insertIdentity(
       address: input.address,
       display_name: input.displayName ?? null,
       username: input.username ?? null,
-      last_inbound_at: inboundAt,
       created_at: now,
     })
     .onConflict((oc) => oc.doNothing())

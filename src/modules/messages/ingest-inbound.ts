@@ -57,13 +57,11 @@ export async function ingestInbound(deps: Pick<Deps, 'store' | 'clock' | 'channe
 }
 
 async function ingestUnit(trx: Kysely<Database>, home: ChannelHome, address: string, message: InboundMessage, now: number): Promise<IngestResult> {
-  const automated = message.automated === true;
-  // The identity row is locked first, so concurrent deliveries for one contact queue here. A duplicate
-  // delivery is caught by the unique index when its message is inserted, and the whole unit rolls back.
+  // A duplicate delivery is caught by the unique index when its message is inserted, and the whole
+  // unit rolls back.
   const identity = await resolveIdentity(
     trx,
     { workspaceId: home.workspaceId, channelId: message.channelId, channelKind: home.kind, address, displayName: message.contact.displayName, username: message.contact.username },
-    automated ? null : message.sentAt,
     now,
   );
   const threaded = await threadIntoTicket(trx, home, identity, message, now);
@@ -87,7 +85,15 @@ async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identi
       const decision = threadCustomerMessage(active, reopen);
       if (decision.action !== 'append') throw new Error('an active ticket must take the message');
       const to = automated ? decision.from : decision.to;
-      const ticket = await touchTicketForCustomerMessage(trx, { ticketId: active.id, from: decision.from, to, receivedAt: automated ? null : now, preview, now });
+      const ticket = await touchTicketForCustomerMessage(trx, {
+        ticketId: active.id,
+        from: decision.from,
+        to,
+        receivedAt: automated ? null : now,
+        sentAt: automated ? null : message.sentAt,
+        preview,
+        now,
+      });
       if (ticket) return { ticket, created: false, statusFrom: decision.from };
       continue;
     }
@@ -106,6 +112,7 @@ async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identi
         last_message_direction: 'inbound',
         last_inbound_at: now,
         last_outbound_at: null,
+        last_customer_sent_at: message.sentAt,
         last_activity_at: now,
         last_message_preview: preview,
         first_response_at: null,

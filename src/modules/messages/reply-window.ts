@@ -5,6 +5,7 @@ import type { ChannelRow, Database, IdentityRow } from '../../db/schema.js';
 import { DomainError } from '../../domain/errors.js';
 import { checkOutbound, type MessageOrigin, type OutboundForm, type ReplyWindow } from '../../domain/reply-policy.js';
 import { findAddressOfKind, findContactIdentity } from '../contacts/contact.repo.js';
+import { lastCustomerMessageAt } from '../tickets/ticket.repo.js';
 
 export interface PairWindow {
   window: ReplyWindow;
@@ -15,14 +16,15 @@ export interface PairWindow {
 }
 
 /**
- * The window belongs to the (channel, contact) pair, not to a ticket: it is anchored on the identity's
- * last inbound provider time, so a new ticket opened while the window is open keeps it.
+ * The window belongs to the (channel, contact) pair, not to a ticket: it is anchored on the customer's
+ * latest message over all the pair's tickets, so a new ticket opened while the window is open keeps it.
  */
 export async function pairWindow(db: Kysely<Database>, channel: Pick<ChannelRow, 'id' | 'kind'>, contactId: string, now: number): Promise<PairWindow> {
   const rules = channelRules(channel.kind);
   const identity = await findContactIdentity(db, contactId, channel.id);
   const address = identity?.address ?? (rules.addressCarriesAcrossChannels ? ((await findAddressOfKind(db, contactId, channel.kind)) ?? null) : null);
-  const window = rules.replyPolicy({ lastInboundAt: identity?.last_inbound_at ?? null, address, now });
+  const lastInboundAt = identity ? await lastCustomerMessageAt(db, channel.id, contactId) : null;
+  const window = rules.replyPolicy({ lastInboundAt, address, now });
   return { window, identity, address };
 }
 

@@ -50,7 +50,7 @@ export async function startTicket(deps: Pick<Deps, 'store' | 'clock'>, actor: Us
     const pair = await pairWindow(trx, channel, contactId, now);
     const { tag } = requireSendAllowed(pair, formOf(input.message), 'agent');
     if (!pair.identity && pair.address) {
-      await insertIdentity(trx, contactId, { workspaceId: actor.workspaceId, channelId: channel.id, channelKind: channel.kind, address: pair.address }, null, now);
+      await insertIdentity(trx, contactId, { workspaceId: actor.workspaceId, channelId: channel.id, channelKind: channel.kind, address: pair.address }, now);
     }
     const status = input.setStatus ? planStatusChange('open', input.setStatus, input.snoozeUntil, now) : null;
     const joined = await joinOrOpenTicket(trx, actor, channel, contactId, input.message, status, now);
@@ -93,7 +93,6 @@ async function resolveContact(trx: Kysely<Database>, workspaceId: string, channe
   const identity = await resolveIdentity(
     trx,
     { workspaceId, channelId: channel.id, channelKind: channel.kind, address, contactName: ref.name?.trim() || null },
-    null,
     now,
   );
   return identity.contactId;
@@ -135,6 +134,7 @@ async function joinOrOpenTicket(
         last_message_direction: 'outbound',
         last_inbound_at: null,
         last_outbound_at: now,
+        last_customer_sent_at: null,
         last_activity_at: now,
         last_message_preview: preview,
         first_response_at: now,

@@ -69,15 +69,18 @@ export interface CustomerMessageTouch {
   to: TicketStatus;
   /** Null for automated mail, which is recorded but is not customer activity. */
   receivedAt: number | null;
+  /** The provider's time of the message (null for automated mail): the reply window's anchor. */
+  sentAt: number | null;
   preview: string;
   now: number;
 }
 
 const touchForCustomerMessageQuery = new PreparedQuery<
-  { ticketId: string; from: string; to: string; direction: string | null; receivedAt: number | null; preview: string; now: number },
+  { ticketId: string; from: string; to: string; direction: string | null; receivedAt: number | null; sentAt: number | null; preview: string; now: number },
   Pick<TicketRow, 'id' | 'number' | 'workspace_id' | 'status'>
 >((db) => {
   const receivedAt = sql<number>`cast(${param('receivedAt')} as bigint)`;
+  const sentAt = sql<number>`cast(${param('sentAt')} as bigint)`;
   return db
     .updateTable('tickets')
     .set({
@@ -87,6 +90,8 @@ const touchForCustomerMessageQuery = new PreparedQuery<
       last_message_direction: sql`coalesce(${param('direction')}, last_message_direction)`,
       last_inbound_at: sql`coalesce(${receivedAt}, last_inbound_at)`,
       last_activity_at: sql`coalesce(${receivedAt}, last_activity_at)`,
+      // Deliveries arrive out of order: the anchor only moves forward.
+      last_customer_sent_at: sql`case when ${sentAt} is null then last_customer_sent_at when last_customer_sent_at is null or last_customer_sent_at < ${sentAt} then ${sentAt} else last_customer_sent_at end`,
       last_message_preview: param('preview'),
       updated_at: param<number>('now'),
     })
@@ -106,7 +111,22 @@ export async function touchTicketForCustomerMessage(trx: Kysely<Database>, touch
     to: touch.to,
     direction: touch.receivedAt === null ? null : 'inbound',
     receivedAt: touch.receivedAt,
+    sentAt: touch.sentAt,
     preview: touch.preview,
     now: touch.now,
   });
+}
+
+/**
+ * When the customer last wrote on a (channel, contact) pair, provider time: the latest over all the
+ * pair's tickets, so a new ticket opened while a window is open keeps that window.
+ */
+export async function lastCustomerMessageAt(db: Kysely<Database>, channelId: string, contactId: string): Promise<number | null> {
+  const row = await db
+    .selectFrom('tickets')
+    .select((eb) => eb.fn.max('last_customer_sent_at').as('at'))
+    .where('contact_id', '=', contactId)
+    .where('channel_id', '=', channelId)
+    .executeTakeFirst();
+  return row?.at ?? null;
 }
