@@ -29,6 +29,7 @@ export async function assertPostgresReachable(): Promise<void> {
     throw new Error(
       `PostgreSQL is required for the test suite and did not answer at ${POSTGRES_ADMIN_URL} (${String(error)}). ` +
         'Start it (.ci/run does) or point TEST_POSTGRES_URL at a server.',
+      { cause: error },
     );
   }
 }

@@ -1,5 +1,5 @@
-// Contacts and their identities per channel (the address there, the name the provider gave, the window anchor).
-import { sql, type Kysely } from 'kysely';
+// Contacts and their identities per channel (the address there and the name the provider gave).
+import type { Kysely } from 'kysely';
 import type { ChannelKind } from '../../domain/reply-policy.js';
 import type { ContactRow, Database, IdentityRow } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';

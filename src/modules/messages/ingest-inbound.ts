@@ -51,7 +51,7 @@ export async function ingestInbound(deps: Pick<Deps, 'store' | 'clock' | 'channe
   } catch (error) {
     if (!(error instanceof DuplicateDelivery)) throw error;
     const stored = await findMessageByProviderId(deps.store.db, message.channelId, message.providerMessageId);
-    if (!stored) throw new Error('a duplicate delivery was reported but the stored message is missing');
+    if (!stored) throw new Error('a duplicate delivery was reported but the stored message is missing', { cause: error });
     return { outcome: 'duplicate', ticketId: stored.ticket_id, messageId: stored.id };
   }
 }

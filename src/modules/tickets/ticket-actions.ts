@@ -4,7 +4,7 @@ import { isUniqueViolation } from '../../db/errors.js';
 import type { TicketRow } from '../../db/schema.js';
 import { DomainError } from '../../domain/errors.js';
 import { checkReopen, planStatusChange, TICKET_PRIORITIES, type AgentSettableStatus, type TicketPriority } from '../../domain/ticket-status.js';
-import { publishRealtime, type TimelineEntry } from '../../events/event.repo.js';
+import { publishRealtime } from '../../events/event.repo.js';
 import { newId } from '../../lib/ids.js';
 import type { Deps } from '../deps.js';
 import { checkOutgoingContent, formOf, queueOutbound, type OutgoingContent } from '../messages/outgoing.js';

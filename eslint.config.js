@@ -1,0 +1,42 @@
+// Lint: typescript-eslint's recommended rules plus the layering of the architecture (see README).
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const otherChannels = (own) => ['whatsapp', 'instagram', 'email', 'sandbox'].filter((c) => c !== own).map((c) => `../${c}/*`);
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+    },
+  },
+  {
+    // Domain rules are pure: no storage, no HTTP, no channels, no I/O.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../db/*', '../modules/*', '../channels/*', '../http/*', '../jobs/*', 'node:*', 'kysely', 'pg', 'better-sqlite3', 'fastify'] }],
+    },
+  },
+  ...['whatsapp', 'instagram', 'email', 'sandbox'].map((channel) => ({
+    // A channel knows the channel-neutral types and the domain, never another channel, the store or HTTP.
+    files: [`src/channels/${channel}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...otherChannels(channel), '../../db/*', '../../modules/*', '../../http/*', '../../jobs/*'] }],
+    },
+  })),
+  {
+    // Only the store's dialect folder talks to the drivers.
+    files: ['src/modules/**/*.ts', 'src/http/**/*.ts', 'src/jobs/**/*.ts', 'src/events/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: ['pg', 'better-sqlite3'] }],
+    },
+  },
+);
