@@ -1,20 +1,12 @@
 // The transactional outbox: work committed with the change that needs it, leased by workers.
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { engineOf } from '../../db/dialect/engine.js';
-import type { Database } from '../../db/schema.js';
+import type { Database, OutboxTable } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
 
 export const SEND_TOPIC = 'message.send';
 
-export interface OutboxItem {
-  id: string;
-  workspace_id: string;
-  topic: string;
-  message_id: string | null;
-  channel_id: string | null;
-  payload: string | null;
-  attempts: number;
-}
+export type OutboxItem = Pick<Selectable<OutboxTable>, 'id' | 'workspace_id' | 'topic' | 'message_id' | 'channel_id' | 'payload' | 'attempts'>;
 
 export async function enqueueOutbox(
   trx: Kysely<Database>,

@@ -4,7 +4,9 @@ import type { Database, NewTicket, TicketRow } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
 import { takeTicketNumber } from '../workspaces/workspace.repo.js';
 
-export type TicketDraft = Omit<NewTicket, 'id' | 'number' | 'workspace_id' | 'channel_id' | 'contact_id'>;
+/** What a new ticket says about how it started; everything else starts empty. */
+export type TicketDraft = Pick<NewTicket, 'created_by' | 'last_message_direction' | 'last_message_preview'> &
+  Partial<Omit<NewTicket, 'id' | 'number' | 'workspace_id' | 'channel_id' | 'contact_id' | 'created_at' | 'updated_at' | 'last_activity_at'>>;
 
 export interface Pair {
   workspaceId: string;
@@ -17,10 +19,27 @@ export interface Pair {
  * that one). The unique index over active tickets decides between concurrent creators: the loser's
  * insert does nothing. The ticket has no number yet: see numberNewTicket.
  */
-export async function openTicketUnlessActive(trx: Kysely<Database>, pair: Pair, draft: TicketDraft): Promise<{ created: true; ticket: TicketRow } | { created: false }> {
+export async function openTicketUnlessActive(
+  trx: Kysely<Database>,
+  pair: Pair,
+  draft: TicketDraft,
+  now: number,
+): Promise<{ created: true; ticket: TicketRow } | { created: false }> {
   const ticket = await trx
     .insertInto('tickets')
-    .values({ ...draft, id: newId(), number: null, workspace_id: pair.workspaceId, channel_id: pair.channelId, contact_id: pair.contactId })
+    .values({
+      status: 'open',
+      priority: 'normal',
+      ...draft,
+      id: newId(),
+      number: null,
+      workspace_id: pair.workspaceId,
+      channel_id: pair.channelId,
+      contact_id: pair.contactId,
+      created_at: now,
+      updated_at: now,
+      last_activity_at: now,
+    })
     .onConflict((oc) => oc.doNothing())
     .returningAll()
     .executeTakeFirst();
