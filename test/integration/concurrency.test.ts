@@ -2,19 +2,17 @@
 // connections, and two OS processes on one SQLite file.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { newId } from '../../src/lib/ids.js';
 import { isUniqueViolation } from '../../src/db/errors.js';
-import { buildWorld, inbound, newAddress } from '../support/factories.js';
-import { ENGINES, openTestStore, type TestStore } from '../support/stores.js';
+import { stored } from '../support/assertions.js';
+import { inbound, newAddress } from '../support/factories.js';
+import { messageRow, ticketRow } from '../support/rows.js';
+import { ENGINES, type TestStore } from '../support/stores.js';
+import { useWorld } from '../support/world.js';
 
 const run = promisify(execFile);
-let db: TestStore | undefined;
-afterEach(async () => {
-  await db?.dispose();
-  db = undefined;
-});
 
 async function countRows(store: TestStore, table: 'tickets' | 'messages', channelId: string) {
   const row = await store.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('channel_id', '=', channelId).executeTakeFirstOrThrow();
@@ -22,9 +20,10 @@ async function countRows(store: TestStore, table: 'tickets' | 'messages', channe
 }
 
 describe('PostgreSQL under parallel connections', () => {
+  const ctx = useWorld('postgres', { poolSize: 20 });
+
   it('20 connections ingesting the first messages of one new contact produce one ticket and 20 messages', async () => {
-    db = await openTestStore('postgres', { poolSize: 20 });
-    const world = await buildWorld(db.store);
+    const { db, world } = ctx;
     const address = newAddress('whatsapp');
     const results = await Promise.all(Array.from({ length: 20 }, () => ingestInbound(world.deps, inbound(world.channels.whatsapp, world.clock, { address }))));
     expect(results.every((r) => r.outcome === 'stored')).toBe(true);
@@ -35,8 +34,7 @@ describe('PostgreSQL under parallel connections', () => {
   });
 
   it('20 new contacts writing at once get ticket numbers 1 to 20 with no gap or duplicate', async () => {
-    db = await openTestStore('postgres', { poolSize: 20 });
-    const world = await buildWorld(db.store);
+    const { db, world } = ctx;
     // Each contact's first message is delivered twice, concurrently, to add contention.
     const messages = Array.from({ length: 20 }, () => inbound(world.channels.email, world.clock));
     await Promise.all([...messages, ...messages].map((m) => ingestInbound(world.deps, m)));
@@ -47,13 +45,14 @@ describe('PostgreSQL under parallel connections', () => {
 });
 
 describe('SQLite shared by two OS processes', () => {
+  const ctx = useWorld('sqlite');
+
   it('two processes ingesting the first messages of one new contact produce one ticket and every message', async () => {
-    db = await openTestStore('sqlite');
-    const world = await buildWorld(db.store);
+    const { db, world } = ctx;
     const address = newAddress('whatsapp');
     const startAt = String(Date.now() + 1500);
     const spawn = (prefix: string) =>
-      run(process.execPath, ['--import', 'tsx', 'test/support/ingest-process.ts', db!.databaseUrl, world.channels.whatsapp.id, address, '20', prefix, startAt]);
+      run(process.execPath, ['--import', 'tsx', 'test/support/ingest-process.ts', db.databaseUrl, world.channels.whatsapp.id, address, '20', prefix, startAt]);
     const [a, b] = await Promise.all([spawn('a'), spawn('b')]);
     expect([...JSON.parse(a.stdout), ...JSON.parse(b.stdout)]).toEqual(Array(40).fill('stored'));
     expect(await countRows(db, 'tickets', world.channels.whatsapp.id)).toBe(1);
@@ -62,12 +61,12 @@ describe('SQLite shared by two OS processes', () => {
 });
 
 describe.each(ENGINES)('invariants enforced by the database itself (%s)', (engine) => {
+  const ctx = useWorld(engine);
+
   it('a second active ticket for the same channel and contact is refused by the unique index', async () => {
-    db = await openTestStore(engine);
-    const world = await buildWorld(db.store);
-    const first = await ingestInbound(world.deps, inbound(world.channels.whatsapp, world.clock));
-    if (first.outcome !== 'stored') throw new Error('expected stored');
-    const ticket = await db.store.db.selectFrom('tickets').selectAll().where('id', '=', first.ticketId).executeTakeFirstOrThrow();
+    const { db, world } = ctx;
+    const first = stored(await ingestInbound(world.deps, inbound(world.channels.whatsapp, world.clock)));
+    const ticket = await ticketRow(db.store, first.ticketId);
     const duplicate = db.store.db.insertInto('tickets').values({ ...ticket, id: newId(), number: ticket.number + 100, status: 'pending' }).execute();
     const error = await duplicate.then(() => null, (e: unknown) => e);
     expect(isUniqueViolation(error)).toBe(true);
@@ -76,11 +75,9 @@ describe.each(ENGINES)('invariants enforced by the database itself (%s)', (engin
   });
 
   it('a provider message id is unique per channel', async () => {
-    db = await openTestStore(engine);
-    const world = await buildWorld(db.store);
-    const first = await ingestInbound(world.deps, inbound(world.channels.whatsapp, world.clock, { providerMessageId: 'wamid.X' }));
-    if (first.outcome !== 'stored') throw new Error('expected stored');
-    const message = await db.store.db.selectFrom('messages').selectAll().where('id', '=', first.messageId).executeTakeFirstOrThrow();
+    const { db, world } = ctx;
+    const first = stored(await ingestInbound(world.deps, inbound(world.channels.whatsapp, world.clock, { providerMessageId: 'wamid.X' })));
+    const message = await messageRow(db.store, first.messageId);
     const error = await db.store.db.insertInto('messages').values({ ...message, id: newId() }).execute().then(() => null, (e: unknown) => e);
     expect(isUniqueViolation(error)).toBe(true);
   });

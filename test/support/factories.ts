@@ -5,10 +5,13 @@ import type { Store } from '../../src/db/store.js';
 import type { ChannelKind } from '../../src/domain/reply-policy.js';
 import { insertChannel } from '../../src/modules/channels/channel.repo.js';
 import { createDeps, type Deps } from '../../src/modules/deps.js';
+import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import type { UserActor } from '../../src/modules/tickets/start-ticket.js';
 import { insertUser } from '../../src/modules/users/user.repo.js';
 import { insertWorkspace } from '../../src/modules/workspaces/workspace.repo.js';
+import { stored } from './assertions.js';
 import { TestClock } from './clock.js';
+import { ticketRow } from './rows.js';
 
 let sequence = 0;
 const next = () => `${Date.now().toString(36)}${(sequence++).toString(36)}`;
@@ -69,4 +72,12 @@ export function inbound(channel: ChannelRow, clock: TestClock, overrides: Partia
     body: 'Hello, I need help',
     ...rest,
   };
+}
+
+/** A customer writes in on a channel of the world (sent now unless told otherwise); returns their ticket and contact. */
+export async function customerWroteIn(world: World, channel: ChannelRow, options: { sentAt?: number; address?: string } = {}) {
+  const address = options.address ?? newAddress(channel.kind);
+  const result = stored(await ingestInbound(world.deps, inbound(channel, world.clock, { address, sentAt: options.sentAt ?? world.clock.now() })));
+  const { contact_id: contactId } = await ticketRow(world.deps.store, result.ticketId);
+  return { ticketId: result.ticketId, ticketNumber: result.ticketNumber, contactId, address };
 }
