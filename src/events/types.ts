@@ -21,7 +21,8 @@ export type TimelineEventType = keyof TimelineEventMap;
 
 /** What the realtime stream carries to the open inboxes of a workspace. */
 export interface RealtimeEventMap {
-  'ticket.created': { ticketId: string; number: number };
+  /** A new ticket; its number is read with the ticket (it is taken as the creating transaction's last step). */
+  'ticket.created': { ticketId: string };
   'ticket.updated': { ticketId: string; number: number };
   /** A message joined a ticket; its ticket's activity and preview moved with it. */
   'message.created': { ticketId: string; messageId: string };

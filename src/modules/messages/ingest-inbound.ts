@@ -11,7 +11,7 @@ import { toJson } from '../../lib/json.js';
 import type { ChannelHome } from '../channels/channel.repo.js';
 import { resolveIdentity, type ResolvedIdentity } from '../contacts/resolve-identity.js';
 import type { Deps } from '../deps.js';
-import { numberNewTicket, openTicketUnlessActive } from '../tickets/open-ticket.js';
+import { openTicketUnlessActive, takeTicketNumberFor } from '../tickets/open-ticket.js';
 import { previewOf } from '../tickets/ticket-activity.js';
 import { findActiveTicket, touchTicketForCustomerMessage } from '../tickets/ticket.repo.js';
 import { reopensOnCustomerMessage } from '../workspaces/workspace.repo.js';
@@ -147,7 +147,7 @@ async function appendInboundMessage(trx: Kysely<Database>, ticket: Threaded['tic
 
 /** Records the timeline and realtime events; a new ticket takes its number here, last. Returns the number. */
 async function recordIngestEvents(trx: Kysely<Database>, threaded: Threaded, messageId: string, now: number): Promise<number> {
-  const ticket = threaded.created ? await numberNewTicket(trx, threaded.ticket) : threaded.ticket;
+  const { ticket } = threaded;
   const timeline: TimelineEntry[] = [];
   if (threaded.created) timeline.push({ type: 'ticket.created', data: { createdBy: 'customer' } });
   else if (threaded.statusFrom && threaded.statusFrom !== ticket.status) {
@@ -157,8 +157,9 @@ async function recordIngestEvents(trx: Kysely<Database>, threaded: Threaded, mes
   // message.created already tells open inboxes that the ticket's activity moved; ticket events are
   // added only when the ticket itself appeared or changed status.
   const realtime: RealtimeEntry[] = [{ type: 'message.created', payload: { ticketId: ticket.id, messageId } }];
-  if (threaded.created) realtime.unshift({ type: 'ticket.created', payload: { ticketId: ticket.id, number: ticket.number } });
+  if (threaded.created) realtime.unshift({ type: 'ticket.created', payload: { ticketId: ticket.id } });
   else if (timeline.length > 0) realtime.unshift({ type: 'ticket.updated', payload: { ticketId: ticket.id, number: ticket.number } });
   await publishRealtime(trx, ticket.workspace_id, realtime, now);
-  return ticket.number;
+  // The number comes last: from here to the commit the workspace's counter is locked.
+  return threaded.created ? takeTicketNumberFor(trx, ticket) : ticket.number;
 }

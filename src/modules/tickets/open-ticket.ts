@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, NewTicket, TicketRow } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
-import { takeTicketNumber } from '../workspaces/workspace.repo.js';
+import { numberTicket } from '../workspaces/workspace.repo.js';
 
 /** What a new ticket says about how it started; everything else starts empty. */
 export type TicketDraft = Pick<NewTicket, 'created_by' | 'last_message_direction' | 'last_message_preview'> &
@@ -17,7 +17,7 @@ export interface Pair {
 /**
  * Opens a ticket for the pair unless one is active (then `created: false`, and the caller threads into
  * that one). The unique index over active tickets decides between concurrent creators: the loser's
- * insert does nothing. The ticket has no number yet: see numberNewTicket.
+ * insert does nothing. The ticket has no number yet: see takeTicketNumberFor.
  */
 export async function openTicketUnlessActive(
   trx: Kysely<Database>,
@@ -47,12 +47,10 @@ export async function openTicketUnlessActive(
 }
 
 /**
- * Gives a ticket opened in this transaction the next number of its workspace. Numbers are taken last,
- * just before commit, because the workspace counter stays locked from here to the commit: a rollback
- * returns the number, so numbers have neither gaps nor duplicates.
+ * Gives a ticket opened in this transaction the next number of its workspace, and returns it. Call it as
+ * the transaction's last statement: the workspace counter stays locked from here to the commit, and a
+ * rollback returns the number, so numbers have neither gaps nor duplicates.
  */
-export async function numberNewTicket<T extends { id: string; workspace_id: string; number: number }>(trx: Kysely<Database>, ticket: T): Promise<T> {
-  const number = await takeTicketNumber(trx, ticket.workspace_id);
-  await trx.updateTable('tickets').set({ number }).where('id', '=', ticket.id).execute();
-  return { ...ticket, number };
+export async function takeTicketNumberFor(trx: Kysely<Database>, ticket: { id: string; workspace_id: string }): Promise<number> {
+  return numberTicket(trx, ticket.workspace_id, ticket.id);
 }

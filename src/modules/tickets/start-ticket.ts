@@ -13,7 +13,7 @@ import type { Deps } from '../deps.js';
 import { checkOutgoingContent, formOf, queueOutbound, type OutgoingContent } from '../messages/outgoing.js';
 import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
 import type { WorkspaceActor } from './change-ticket.js';
-import { numberNewTicket, openTicketUnlessActive } from './open-ticket.js';
+import { openTicketUnlessActive, takeTicketNumberFor } from './open-ticket.js';
 import { previewOf, teamMessageActivity } from './ticket-activity.js';
 import { findActiveTicket, updateTicketIfStatus } from './ticket.repo.js';
 
@@ -56,18 +56,18 @@ export async function startTicket(deps: Pick<Deps, 'store' | 'clock'>, actor: Us
     const joined = await joinOrOpenTicket(trx, actor, channel, contactId, input.message, status, now);
     const message = await queueOutbound(trx, { ticket: joined.ticket, authorUserId: actor.userId, authorKind: 'agent', content: input.message, tag, now });
     await appendTimeline(trx, joined.ticket, actor, joined.timeline, now);
-    const { created } = joined;
-    const ticket = created ? await numberNewTicket(trx, joined.ticket) : joined.ticket;
+    const { created, ticket } = joined;
     await publishRealtime(
       trx,
       ticket.workspace_id,
       [
-        { type: created ? 'ticket.created' : 'ticket.updated', payload: { ticketId: ticket.id, number: ticket.number } },
+        created ? { type: 'ticket.created', payload: { ticketId: ticket.id } } : { type: 'ticket.updated', payload: { ticketId: ticket.id, number: ticket.number } },
         { type: 'message.created', payload: { ticketId: ticket.id, messageId: message.id } },
       ],
       now,
     );
-    return { created, ticket, message };
+    // The number comes last: from here to the commit the workspace's counter is locked.
+    return { created, ticket: created ? { ...ticket, number: await takeTicketNumberFor(trx, ticket) } : ticket, message };
   });
 }
 

@@ -1,5 +1,6 @@
 // Workspaces and their per-workspace ticket counter.
 import type { Kysely } from 'kysely';
+import { engineOf } from '../../db/dialect/engine.js';
 import type { Database, WorkspaceRow } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
 
@@ -21,15 +22,33 @@ export async function reopensOnCustomerMessage(db: Kysely<Database>, workspaceId
 }
 
 /**
- * The next ticket number of a workspace. The increment locks the workspace's counter until commit, so
- * call it as late as possible in the transaction: creators of one workspace queue here.
+ * Takes the next number of a workspace's counter for one of its tickets. The increment locks the counter
+ * until commit. On PostgreSQL both updates are one statement, so the lock is held for no more than that
+ * statement and the commit; SQLite serializes writers anyway.
  */
-export async function takeTicketNumber(trx: Kysely<Database>, workspaceId: string): Promise<number> {
-  const row = await trx
+export async function numberTicket(trx: Kysely<Database>, workspaceId: string, ticketId: string): Promise<number> {
+  if (engineOf(trx) === 'postgres') {
+    const row = await trx
+      .with('taken', (db) =>
+        db
+          .updateTable('workspaces')
+          .set((eb) => ({ ticket_seq: eb('ticket_seq', '+', 1) }))
+          .where('id', '=', workspaceId)
+          .returning('ticket_seq'),
+      )
+      .updateTable('tickets')
+      .set((eb) => ({ number: eb.selectFrom('taken').select('ticket_seq') }))
+      .where('id', '=', ticketId)
+      .returning('number')
+      .executeTakeFirstOrThrow();
+    return row.number;
+  }
+  const { ticket_seq: number } = await trx
     .updateTable('workspaces')
     .set((eb) => ({ ticket_seq: eb('ticket_seq', '+', 1) }))
     .where('id', '=', workspaceId)
     .returning('ticket_seq')
     .executeTakeFirstOrThrow();
-  return row.ticket_seq;
+  await trx.updateTable('tickets').set({ number }).where('id', '=', ticketId).execute();
+  return number;
 }
