@@ -32,7 +32,7 @@ export function openConfiguredStore(config: Config, logger: Logger): Store {
 export async function startServer(config: Config, logger: Logger, store = openConfiguredStore(config, logger)): Promise<RunningServer> {
   await store.migrate();
   const deps = createDeps(store, systemClock);
-  const app = await buildApp({ store, logger });
+  const app = await buildApp({ deps, logger, publicUrl: config.publicUrl });
   await app.listen({ port: config.port, host: config.host });
   const stopJobs = config.runJobs ? startJobs(jobsFor(deps, { byKind: {}, sandbox: sandboxSender }), logger) : async () => undefined;
   const address = app.server.address();

@@ -199,6 +199,28 @@ export interface TemplatesTable {
   updated_at: number;
 }
 
+export interface SessionsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  /** SHA-256 of the cookie's secret. */
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  name: string;
+  /** SHA-256 of the token; the token itself is shown once, when created. */
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -214,6 +236,8 @@ export interface Database {
   realtime_events: RealtimeEventsTable;
   auto_close_rules: AutoCloseRulesTable;
   templates: TemplatesTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;

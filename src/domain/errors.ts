@@ -18,10 +18,14 @@ export type ErrorCode =
   | 'CHANNEL_DISABLED'
   | 'NOT_FOUND'
   | 'VALIDATION_FAILED'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  | 'UNAUTHENTICATED'
+  | 'INVALID_CREDENTIALS'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED';
 
-/** Whether a code is a policy refusal (HTTP 422), a missing resource (404) or a conflict (409). */
-export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation';
+/** What kind of failure a code is; the HTTP layer maps kinds to statuses. */
+export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation' | 'unauthenticated' | 'forbidden' | 'rate_limited';
 
 const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   WHATSAPP_TEMPLATE_REQUIRED: 'policy',
@@ -42,6 +46,10 @@ const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   SNOOZE_UNTIL_IN_PAST: 'validation',
   VALIDATION_FAILED: 'validation',
   NOT_FOUND: 'not_found',
+  UNAUTHENTICATED: 'unauthenticated',
+  INVALID_CREDENTIALS: 'unauthenticated',
+  FORBIDDEN: 'forbidden',
+  RATE_LIMITED: 'rate_limited',
 };
 
 /** A refusal a person can read: a stable code plus a sentence. */

@@ -1,25 +1,64 @@
-// The Fastify application: health and readiness now; the JSON API plugs in here.
+// The Fastify application: JSON API under /api, validated by Zod schemas that also produce the OpenAPI
+// document, one error shape, and health and readiness probes.
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Store } from '../db/store.js';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from '../lib/logger.js';
+import { LoginLimiter } from '../modules/auth/login-limiter.js';
+import type { Deps } from '../modules/deps.js';
+import { installCallerResolution } from './auth.js';
+import { installErrorHandling } from './errors.js';
+import { apiTokenRoutes } from './routes/api-tokens.routes.js';
+import { authRoutes } from './routes/auth.routes.js';
 
 export interface AppOptions {
-  store: Store;
+  deps: Deps;
   logger: Logger;
+  /** The address agents reach the server at; https there makes session cookies Secure. */
+  publicUrl: string;
+  limiter?: LoginLimiter;
 }
 
 /** Builds the HTTP application (not yet listening). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
+  const { deps } = options;
+  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, trustProxy: false });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Threadbox API', version: '0.1.0', description: 'The JSON API of Threadbox, the omnichannel support inbox.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'threadbox_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  installCallerResolution(app, deps);
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   // Process up: answers as soon as the server listens.
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   // Ready for traffic: the store answers and every migration is applied.
-  app.get('/readyz', async (_request, reply) => {
-    const ready = await options.store.isReady();
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const ready = await deps.store.isReady();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable' });
   });
 
+  const secureCookies = options.publicUrl.startsWith('https://');
+  await app.register(authRoutes, { prefix: '/api', deps, limiter: options.limiter ?? new LoginLimiter(), secureCookies });
+  await app.register(apiTokenRoutes, { prefix: '/api', deps });
   return app;
 }
+

@@ -1,7 +1,9 @@
 // Every migration, in order. One list for both engines.
 import type { Migration } from 'kysely';
 import * as initial from './0001-initial.js';
+import * as auth from './0002-auth.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-auth': auth,
 };
