@@ -22,7 +22,8 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'INVALID_CREDENTIALS'
   | 'FORBIDDEN'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'INVALID_CURSOR';
 
 /** What kind of failure a code is; the HTTP layer maps kinds to statuses. */
 export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation' | 'unauthenticated' | 'forbidden' | 'rate_limited';
@@ -50,6 +51,7 @@ const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   INVALID_CREDENTIALS: 'unauthenticated',
   FORBIDDEN: 'forbidden',
   RATE_LIMITED: 'rate_limited',
+  INVALID_CURSOR: 'validation',
 };
 
 /** A refusal a person can read: a stable code plus a sentence. */

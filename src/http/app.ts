@@ -12,6 +12,7 @@ import { installCallerResolution } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { ticketRoutes } from './routes/tickets.routes.js';
 
 export interface AppOptions {
   deps: Deps;
@@ -59,6 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const secureCookies = options.publicUrl.startsWith('https://');
   await app.register(authRoutes, { prefix: '/api', deps, limiter: options.limiter ?? new LoginLimiter(), secureCookies });
   await app.register(apiTokenRoutes, { prefix: '/api', deps });
+  await app.register(ticketRoutes, { prefix: '/api', deps });
   return app;
 }
 

@@ -1,0 +1,172 @@
+// Tickets: list and read, "+ New", replies and notes, and every agent action. Routes validate and call
+// the use cases; the rules live in the modules and the domain.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AGENT_SETTABLE_STATUSES, TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
+import type { Deps } from '../../modules/deps.js';
+import { startTicket } from '../../modules/tickets/start-ticket.js';
+import { addNote, assignTicket, closeTicket, reopenTicket, replyToTicket, setTicketPriority, setTicketStatus, setTicketTags } from '../../modules/tickets/ticket-actions.js';
+import { getTicketDetail, listTickets, ticketView } from '../../modules/tickets/ticket-queries.js';
+import { callerOf, requireCaller } from '../auth.js';
+import type { Caller } from '../../modules/auth/auth.service.js';
+import { authenticatedErrors, errorResponse } from '../schemas.js';
+
+const id = z.string().min(1).max(64);
+const ticketParams = z.object({ id });
+
+const outgoing = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('text'), body: z.string().min(1).max(65_536), subject: z.string().max(998).optional() }),
+  z.strictObject({
+    kind: z.literal('template'),
+    template: z.strictObject({ name: z.string().min(1).max(512), language: z.string().min(2).max(15), parameters: z.record(z.string(), z.unknown()).default({}) }),
+    body: z.string().max(65_536).optional(),
+  }),
+]);
+
+const statusChange = {
+  setStatus: z.enum(AGENT_SETTABLE_STATUSES).optional(),
+  snoozeUntil: z.number().int().positive().nullable().optional(),
+};
+
+const ticketSchema = z.object({
+  id: z.string(),
+  number: z.number(),
+  status: z.enum(TICKET_STATUSES),
+  priority: z.string(),
+  subject: z.string().nullable(),
+  channelId: z.string(),
+  contact: z.object({ id: z.string(), name: z.string().nullable() }),
+  createdBy: z.enum(['customer', 'agent']),
+  creatorUserId: z.string().nullable(),
+  assigneeUserId: z.string().nullable(),
+  snoozedUntil: z.number().nullable(),
+  lastMessagePreview: z.string().nullable(),
+  lastMessageDirection: z.enum(['inbound', 'outbound']).nullable(),
+  lastActivityAt: z.number(),
+  createdAt: z.number(),
+  closedAt: z.number().nullable(),
+  closedByUserId: z.string().nullable(),
+  closedByRuleId: z.string().nullable(),
+  closeReason: z.string().nullable(),
+  tags: z.array(z.string()),
+});
+
+const messageView = z.object({ id: z.string(), status: z.string(), kind: z.string(), direction: z.string() }).loose();
+const actionResponse = { 200: z.object({ ticket: ticketSchema }), ...authenticatedErrors, 409: errorResponse, 422: errorResponse };
+
+const actorOf = (caller: Caller) => ({ kind: 'user' as const, userId: caller.userId, workspaceId: caller.workspaceId });
+
+export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, { deps }) => {
+  app.addHook('preHandler', requireCaller);
+  const view = (caller: Caller, ticketId: string) => ticketView(deps.store.db, caller.workspaceId, ticketId);
+
+  app.get(
+    '/tickets',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Tickets of the workspace, most recently active first',
+        querystring: z.strictObject({
+          status: z.string().max(100).transform((v) => v.split(',')).pipe(z.array(z.enum(TICKET_STATUSES))).optional().describe('comma-separated statuses'),
+          channelId: id.optional(),
+          assignee: z.string().max(64).optional().describe('me, unassigned, anyone or a user id'),
+          createdBy: z.enum(['customer', 'agent']).optional(),
+          tag: z.string().max(50).optional(),
+          cursor: z.string().max(512).optional(),
+          limit: z.coerce.number().int().min(1).max(100).default(50),
+        }),
+        response: { 200: z.object({ tickets: z.array(ticketSchema), nextCursor: z.string().nullable() }), ...authenticatedErrors },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, ...filters } = request.query;
+      return listTickets(deps.store.db, callerOf(request), filters, { cursor, limit });
+    },
+  );
+
+  app.get(
+    '/tickets/:id',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'One ticket with its messages and timeline',
+        params: ticketParams,
+        response: { 200: z.object({ ticket: ticketSchema, messages: z.array(messageView), events: z.array(z.object({ id: z.string(), type: z.string() }).loose()) }), ...authenticatedErrors },
+      },
+    },
+    async (request) => getTicketDetail(deps.store.db, callerOf(request).workspaceId, request.params.id),
+  );
+
+  app.post(
+    '/tickets',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: '"+ New": start a conversation; 201 with a new ticket, or 200 with created: false and the active one',
+        body: z.strictObject({
+          channelId: id,
+          contact: z.union([z.strictObject({ contactId: id }), z.strictObject({ address: z.string().min(1).max(320), name: z.string().max(200).optional() })]),
+          message: outgoing,
+          ...statusChange,
+        }),
+        response: {
+          200: z.object({ created: z.literal(false), ticket: ticketSchema, message: messageView }),
+          201: z.object({ created: z.literal(true), ticket: ticketSchema, message: messageView }),
+          ...authenticatedErrors,
+          422: errorResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const result = await startTicket(deps, actorOf(caller), request.body);
+      const body = { created: result.created, ticket: await view(caller, result.ticket.id), message: { id: result.message.id, status: result.message.status, kind: result.message.kind, direction: result.message.direction } };
+      return reply.code(result.created ? 201 : 200).send(body as never);
+    },
+  );
+
+  app.post(
+    '/tickets/:id/replies',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Reply to the customer (under the reply window), optionally setting the status',
+        params: ticketParams,
+        body: z.strictObject({ message: outgoing, ...statusChange }),
+        response: { 201: z.object({ ticket: ticketSchema, message: messageView }), ...actionResponse },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const result = await replyToTicket(deps, actorOf(caller), request.params.id, request.body);
+      return reply.code(201).send({ ticket: await view(caller, result.ticket.id), message: { id: result.message.id, status: result.message.status, kind: result.message.kind, direction: result.message.direction } });
+    },
+  );
+
+  app.post(
+    '/tickets/:id/notes',
+    {
+      schema: { tags: ['tickets'], summary: 'Add a private note (never sent to the customer)', params: ticketParams, body: z.strictObject({ body: z.string().min(1).max(65_536) }), response: { 201: z.object({ message: messageView }), ...authenticatedErrors } },
+    },
+    async (request, reply) => {
+      const note = await addNote(deps, actorOf(callerOf(request)), request.params.id, request.body.body);
+      return reply.code(201).send({ message: { id: note.id, status: note.status, kind: note.kind, direction: note.direction } });
+    },
+  );
+
+  const action = <B extends z.ZodType>(path: string, summary: string, body: B, run: (caller: Caller, ticketId: string, body: z.infer<B>) => Promise<unknown>) =>
+    app.post(`/tickets/:id/${path}`, { schema: { tags: ['tickets'], summary, params: ticketParams, body, response: actionResponse } }, async (request) => {
+      const caller = callerOf(request);
+      await run(caller, request.params.id, request.body as z.infer<B>);
+      return { ticket: await view(caller, request.params.id) };
+    });
+
+  action('close', 'Close the ticket', z.strictObject({ reason: z.string().max(500).optional() }).nullish(), (c, t, b) => closeTicket(deps, actorOf(c), t, b?.reason ?? null));
+  action('reopen', 'Reopen a closed ticket (refused when the customer has another active ticket there)', z.strictObject({}).nullish(), (c, t) => reopenTicket(deps, actorOf(c), t));
+  action('assignee', 'Assign to a user of the workspace, or unassign with null', z.strictObject({ userId: id.nullable() }), (c, t, b) => assignTicket(deps, actorOf(c), t, b.userId));
+  action('status', 'Set open, pending, resolved or snoozed (with snoozeUntil)', z.strictObject({ status: z.enum(AGENT_SETTABLE_STATUSES), snoozeUntil: z.number().int().positive().nullable().optional() }), (c, t, b) =>
+    setTicketStatus(deps, actorOf(c), t, b.status, b.snoozeUntil),
+  );
+  action('priority', 'Set the priority', z.strictObject({ priority: z.enum(TICKET_PRIORITIES) }), (c, t, b) => setTicketPriority(deps, actorOf(c), t, b.priority));
+  action('tags', "Replace the ticket's tags", z.strictObject({ tags: z.array(z.string().max(50)).max(50) }), (c, t, b) => setTicketTags(deps, actorOf(c), t, b.tags));
+};

@@ -1,0 +1,168 @@
+// Reading tickets for the inbox: filtered lists with stable cursor pagination, and one ticket in full.
+import type { Kysely } from 'kysely';
+import type { Database, TicketRow } from '../../db/schema.js';
+import { DomainError, notFound } from '../../domain/errors.js';
+import type { TicketStatus } from '../../domain/ticket-status.js';
+import { fromJson } from '../../lib/json.js';
+import { findTicket, ticketTags } from './ticket.repo.js';
+
+export interface TicketFilters {
+  status?: TicketStatus[];
+  channelId?: string;
+  /** `me`, `unassigned`, `anyone` (default) or a user id. */
+  assignee?: string;
+  createdBy?: 'customer' | 'agent';
+  tag?: string;
+}
+
+export interface TicketView {
+  id: string;
+  number: number;
+  status: TicketStatus;
+  priority: string;
+  subject: string | null;
+  channelId: string;
+  contact: { id: string; name: string | null };
+  createdBy: 'customer' | 'agent';
+  creatorUserId: string | null;
+  assigneeUserId: string | null;
+  snoozedUntil: number | null;
+  lastMessagePreview: string | null;
+  lastMessageDirection: 'inbound' | 'outbound' | null;
+  lastActivityAt: number;
+  createdAt: number;
+  closedAt: number | null;
+  closedByUserId: string | null;
+  closedByRuleId: string | null;
+  closeReason: string | null;
+  tags: string[];
+}
+
+type Row = TicketRow & { contact_name: string | null };
+
+function toView(row: Row, tags: string[]): TicketView {
+  return {
+    id: row.id,
+    number: row.number,
+    status: row.status,
+    priority: row.priority,
+    subject: row.subject,
+    channelId: row.channel_id,
+    contact: { id: row.contact_id, name: row.contact_name },
+    createdBy: row.created_by,
+    creatorUserId: row.creator_user_id,
+    assigneeUserId: row.assignee_user_id,
+    snoozedUntil: row.snoozed_until,
+    lastMessagePreview: row.last_message_preview,
+    lastMessageDirection: row.last_message_direction,
+    lastActivityAt: row.last_activity_at,
+    createdAt: row.created_at,
+    closedAt: row.closed_at,
+    closedByUserId: row.closed_by_user_id,
+    closedByRuleId: row.closed_by_rule_id,
+    closeReason: row.close_reason,
+    tags,
+  };
+}
+
+/** An opaque cursor: the last row's activity time and id (ties broken by id, so pages never overlap). */
+export function encodeCursor(row: { lastActivityAt: number; id: string }): string {
+  return Buffer.from(JSON.stringify([row.lastActivityAt, row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && Number.isInteger(value[0]) && typeof value[1] === 'string') return [value[0], value[1]];
+  } catch {
+    // fall through to the refusal
+  }
+  throw new DomainError({ code: 'INVALID_CURSOR', message: 'The cursor is not one this API gave out; start again from the first page.', details: { field: 'cursor' } });
+}
+
+function ticketsWithContact(db: Kysely<Database>, workspaceId: string) {
+  return db
+    .selectFrom('tickets')
+    .innerJoin('contacts', 'contacts.id', 'tickets.contact_id')
+    .selectAll('tickets')
+    .select('contacts.name as contact_name')
+    .where('tickets.workspace_id', '=', workspaceId);
+}
+
+/** A page of the workspace's tickets, most recently active first. */
+export async function listTickets(
+  db: Kysely<Database>,
+  caller: { workspaceId: string; userId: string },
+  filters: TicketFilters,
+  page: { cursor?: string; limit: number },
+): Promise<{ tickets: TicketView[]; nextCursor: string | null }> {
+  let query = ticketsWithContact(db, caller.workspaceId);
+  if (filters.status?.length) query = query.where('tickets.status', 'in', filters.status);
+  if (filters.channelId) query = query.where('tickets.channel_id', '=', filters.channelId);
+  if (filters.createdBy) query = query.where('tickets.created_by', '=', filters.createdBy);
+  if (filters.assignee === 'me') query = query.where('tickets.assignee_user_id', '=', caller.userId);
+  else if (filters.assignee === 'unassigned') query = query.where('tickets.assignee_user_id', 'is', null);
+  else if (filters.assignee && filters.assignee !== 'anyone') query = query.where('tickets.assignee_user_id', '=', filters.assignee);
+  if (filters.tag) {
+    const tag = filters.tag.trim().toLowerCase();
+    query = query.where((eb) => eb.exists(eb.selectFrom('ticket_tags').select('ticket_tags.tag').whereRef('ticket_tags.ticket_id', '=', 'tickets.id').where('ticket_tags.tag', '=', tag)));
+  }
+  if (page.cursor) {
+    const [at, id] = decodeCursor(page.cursor);
+    query = query.where((eb) => eb.or([eb('tickets.last_activity_at', '<', at), eb.and([eb('tickets.last_activity_at', '=', at), eb('tickets.id', '<', id)])]));
+  }
+  const rows = await query.orderBy('tickets.last_activity_at', 'desc').orderBy('tickets.id', 'desc').limit(page.limit + 1).execute();
+  const pageRows = rows.slice(0, page.limit);
+  const tags = await tagsOf(db, pageRows.map((r) => r.id));
+  const tickets = pageRows.map((row) => toView(row, tags.get(row.id) ?? []));
+  const last = tickets.at(-1);
+  return { tickets, nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null };
+}
+
+async function tagsOf(db: Kysely<Database>, ticketIds: string[]): Promise<Map<string, string[]>> {
+  const byTicket = new Map<string, string[]>();
+  if (ticketIds.length === 0) return byTicket;
+  const rows = await db.selectFrom('ticket_tags').select(['ticket_id', 'tag']).where('ticket_id', 'in', ticketIds).orderBy('tag').execute();
+  for (const row of rows) byTicket.set(row.ticket_id, [...(byTicket.get(row.ticket_id) ?? []), row.tag]);
+  return byTicket;
+}
+
+/** One ticket of the workspace with its messages and timeline, oldest first. */
+export async function getTicketDetail(db: Kysely<Database>, workspaceId: string, ticketId: string) {
+  const ticket = await ticketView(db, workspaceId, ticketId);
+  const [messages, events] = await Promise.all([
+    db.selectFrom('messages').selectAll().where('ticket_id', '=', ticket.id).orderBy('created_at').orderBy('id').execute(),
+    db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticket.id).orderBy('created_at').orderBy('id').execute(),
+  ]);
+  return {
+    ticket,
+    messages: messages.map((m) => ({
+      id: m.id,
+      direction: m.direction,
+      authorKind: m.author_kind,
+      authorUserId: m.author_user_id,
+      kind: m.kind,
+      body: m.body,
+      html: m.html,
+      subject: m.subject,
+      template: fromJson<Record<string, unknown>>(m.template),
+      attachments: fromJson<unknown[]>(m.attachments) ?? [],
+      data: fromJson<Record<string, unknown>>(m.data),
+      automated: m.automated === 1,
+      status: m.status,
+      errorCode: m.error_code,
+      errorMessage: m.error_message,
+      providerTimestamp: m.provider_timestamp,
+      createdAt: m.created_at,
+    })),
+    events: events.map((e) => ({ id: e.id, type: e.type, actorKind: e.actor_kind, actorUserId: e.actor_user_id, data: fromJson<Record<string, unknown>>(e.data) ?? {}, createdAt: e.created_at })),
+  };
+}
+
+/** The view of one ticket of the workspace. */
+export async function ticketView(db: Kysely<Database>, workspaceId: string, ticketId: string): Promise<TicketView> {
+  const ticket = await findTicket(db, workspaceId, ticketId);
+  if (!ticket) throw notFound('The ticket');
+  const contact = await db.selectFrom('contacts').select('name').where('id', '=', ticket.contact_id).executeTakeFirst();
+  return toView({ ...ticket, contact_name: contact?.name ?? null }, await ticketTags(db, ticket.id));
+}
