@@ -12,6 +12,7 @@ import { installCallerResolution } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { contactRoutes } from './routes/contacts.routes.js';
 import { ticketRoutes } from './routes/tickets.routes.js';
 
 export interface AppOptions {
@@ -61,6 +62,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, { prefix: '/api', deps, limiter: options.limiter ?? new LoginLimiter(), secureCookies });
   await app.register(apiTokenRoutes, { prefix: '/api', deps });
   await app.register(ticketRoutes, { prefix: '/api', deps });
+  await app.register(contactRoutes, { prefix: '/api', deps });
   return app;
 }
 
