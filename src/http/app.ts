@@ -13,6 +13,8 @@ import { installErrorHandling } from './errors.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
+import { eventRoutes } from './routes/events.routes.js';
+import { RealtimeFeed } from '../realtime/realtime-feed.js';
 import { ticketRoutes } from './routes/tickets.routes.js';
 
 export interface AppOptions {
@@ -63,6 +65,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(apiTokenRoutes, { prefix: '/api', deps });
   await app.register(ticketRoutes, { prefix: '/api', deps });
   await app.register(contactRoutes, { prefix: '/api', deps });
+  const feed = new RealtimeFeed(deps.store.db, options.logger);
+  await feed.start();
+  app.addHook('onClose', () => feed.stop());
+  await app.register(eventRoutes, { prefix: '/api', feed });
   return app;
 }
 
