@@ -14,7 +14,7 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
 };
 
 /** Sends the error shape. */
-export function sendError(reply: FastifyReply, status: number, code: string, message: string, details?: unknown): FastifyReply {
+function sendError(reply: FastifyReply, status: number, code: string, message: string, details?: unknown): FastifyReply {
   return reply.code(status).send({ error: details === undefined ? { code, message } : { code, message, details } });
 }
 

@@ -11,7 +11,3 @@ export function toRule(row: AutoCloseRuleRow): AutoCloseRule {
 export async function listEnabledRules(db: Kysely<Database>): Promise<AutoCloseRuleRow[]> {
   return db.selectFrom('auto_close_rules').selectAll().where('enabled', '=', 1).orderBy('id').execute();
 }
-
-export async function listWorkspaceRules(db: Kysely<Database>, workspaceId: string): Promise<AutoCloseRuleRow[]> {
-  return db.selectFrom('auto_close_rules').selectAll().where('workspace_id', '=', workspaceId).orderBy('channel_id').orderBy('kind').execute();
-}

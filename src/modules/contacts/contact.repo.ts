@@ -29,10 +29,6 @@ export async function findContact(db: Kysely<Database>, workspaceId: string, con
   return db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', contactId).executeTakeFirst();
 }
 
-export async function findIdentity(db: Kysely<Database>, channelId: string, address: string): Promise<IdentityRow | undefined> {
-  return db.selectFrom('contact_identities').selectAll().where('channel_id', '=', channelId).where('address', '=', address).executeTakeFirst();
-}
-
 export async function findContactIdentity(db: Kysely<Database>, contactId: string, channelId: string): Promise<IdentityRow | undefined> {
   return db.selectFrom('contact_identities').selectAll().where('contact_id', '=', contactId).where('channel_id', '=', channelId).executeTakeFirst();
 }

@@ -40,13 +40,3 @@ export async function insertMessageReturningId(trx: Kysely<Database>, message: R
   return (await insertMessageQuery.executeTakeFirst(trx, message))?.id;
 }
 
-export async function listTicketMessages(db: Kysely<Database>, workspaceId: string, ticketId: string): Promise<MessageRow[]> {
-  return db
-    .selectFrom('messages')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('ticket_id', '=', ticketId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-}

@@ -25,10 +25,6 @@ export async function findTicket(db: Kysely<Database>, workspaceId: string, tick
   return db.selectFrom('tickets').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', ticketId).executeTakeFirst();
 }
 
-export async function findTicketByNumber(db: Kysely<Database>, workspaceId: string, number: number): Promise<TicketRow | undefined> {
-  return db.selectFrom('tickets').selectAll().where('workspace_id', '=', workspaceId).where('number', '=', number).executeTakeFirst();
-}
-
 /**
  * Updates a ticket only if it still has the status the caller decided from; undefined when another
  * transaction changed it first (for instance an auto-close), so the caller decides again.
@@ -36,14 +32,14 @@ export async function findTicketByNumber(db: Kysely<Database>, workspaceId: stri
 export async function updateTicketIfStatus(
   trx: Kysely<Database>,
   ticketId: string,
-  expected: TicketStatus | 'active',
+  expected: TicketStatus,
   patch: TicketUpdate,
 ): Promise<TicketRow | undefined> {
   return trx
     .updateTable('tickets')
     .set(patch)
     .where('id', '=', ticketId)
-    .$call((qb) => (expected === 'active' ? qb.where('status', '<>', 'closed') : qb.where('status', '=', expected)))
+    .where('status', '=', expected)
     .returningAll()
     .executeTakeFirst();
 }

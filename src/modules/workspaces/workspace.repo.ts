@@ -12,10 +12,6 @@ export async function insertWorkspace(db: Kysely<Database>, name: string, now: n
     .executeTakeFirstOrThrow();
 }
 
-export async function findWorkspace(db: Kysely<Database>, id: string): Promise<WorkspaceRow | undefined> {
-  return db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 export async function reopensOnCustomerMessage(db: Kysely<Database>, workspaceId: string): Promise<boolean> {
   const row = await db.selectFrom('workspaces').select('reopen_on_customer_message').where('id', '=', workspaceId).executeTakeFirstOrThrow();
   return row.reopen_on_customer_message === 1;
