@@ -1,0 +1,52 @@
+// The store's unit-of-work contract on both engines: units that run together commit independently, and
+// a failing unit leaves no trace; realtime history is pruned after its retention.
+import { describe, expect, it } from 'vitest';
+import { DAY } from '../../src/domain/clock.js';
+import { newId } from '../../src/lib/ids.js';
+import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
+import { pruneRealtimeEvents } from '../../src/modules/realtime/prune-realtime-events.js';
+import { inbound } from '../support/factories.js';
+import { ENGINES } from '../support/stores.js';
+import { useWorld } from '../support/world.js';
+
+describe.each(ENGINES)('the store (%s)', (engine) => {
+  const ctx = useWorld(engine);
+
+  it('a unit that fails rolls back alone while the units running beside it commit', async () => {
+    const { store } = ctx.db;
+    const contact = (name: string) => ({ id: newId(), workspace_id: ctx.world.workspaceId, name, created_at: 1, updated_at: 1 });
+    const results = await Promise.allSettled([
+      store.unit((trx) => trx.insertInto('contacts').values(contact('kept-1')).execute()),
+      store.unit(async (trx) => {
+        await trx.insertInto('contacts').values(contact('rolled-back')).execute();
+        throw new Error('this unit fails after writing');
+      }),
+      store.unit((trx) => trx.insertInto('contacts').values(contact('kept-2')).execute()),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const names = (await store.db.selectFrom('contacts').select('name').orderBy('name').execute()).map((r) => r.name);
+    expect(names).toEqual(['kept-1', 'kept-2']);
+  });
+
+  it('a duplicate delivery leaves the ticket exactly as the first delivery left it', async () => {
+    const message = inbound(ctx.world.channels.whatsapp, ctx.world.clock);
+    const first = await ingestInbound(ctx.world.deps, message);
+    if (first.outcome !== 'stored') throw new Error('expected stored');
+    const before = await ctx.db.store.db.selectFrom('tickets').selectAll().where('id', '=', first.ticketId).executeTakeFirstOrThrow();
+    ctx.world.clock.advance(60_000);
+    expect((await ingestInbound(ctx.world.deps, { ...message, body: 'a retried delivery' })).outcome).toBe('duplicate');
+    const after = await ctx.db.store.db.selectFrom('tickets').selectAll().where('id', '=', first.ticketId).executeTakeFirstOrThrow();
+    expect(after).toEqual(before);
+    const events = await ctx.db.store.db.selectFrom('realtime_events').select('type').execute();
+    expect(events.map((e) => e.type)).toEqual(['ticket.created', 'message.created']);
+  });
+
+  it('realtime events older than a day are pruned and newer ones kept', async () => {
+    const now = ctx.world.clock.now();
+    const event = (createdAt: number) => ({ workspace_id: ctx.world.workspaceId, type: 'ticket.updated', payload: '{}', created_at: createdAt });
+    await ctx.db.store.db.insertInto('realtime_events').values([event(now - 2 * DAY), event(now - DAY - 1), event(now - DAY + 1000), event(now)]).execute();
+    expect(await pruneRealtimeEvents(ctx.world.deps, now)).toBe(2);
+    const left = await ctx.db.store.db.selectFrom('realtime_events').select('created_at').orderBy('created_at').execute();
+    expect(left.map((e) => e.created_at)).toEqual([now - DAY + 1000, now]);
+  });
+});
