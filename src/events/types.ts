@@ -16,6 +16,7 @@ export interface TimelineEventMap {
   'priority.changed': { from: string; to: string };
   'tags.changed': { added: string[]; removed: string[] };
   'message.failed': { messageId: string; code: string; message: string };
+  'contact.merged': { fromContactId: string; intoContactId: string };
 }
 export type TimelineEventType = keyof TimelineEventMap;
 

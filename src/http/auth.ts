@@ -61,3 +61,8 @@ export function callerOf(request: FastifyRequest): Caller {
   if (!request.caller) throw new DomainError({ code: 'UNAUTHENTICATED', message: 'Sign in first.' });
   return request.caller;
 }
+
+/** A caller as the actor use cases record on what they change. */
+export function actorOf(caller: Caller): { kind: 'user'; userId: string; workspaceId: string } {
+  return { kind: 'user', userId: caller.userId, workspaceId: caller.workspaceId };
+}

@@ -1,10 +1,15 @@
-// Contacts: search (for "+ New"), read with identities, windows and tickets, and the reply-window pre-flight.
+// Contacts: search (for "+ New"), create, read with identities, windows and tickets, edit, addresses,
+// merge, and the reply-window pre-flight.
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { addContactAddress, removeContactAddress, updateContact } from '../../modules/contacts/contact-actions.js';
 import { getContactDetail, replyWindowFor, searchContacts } from '../../modules/contacts/contact-queries.js';
+import { createContact } from '../../modules/contacts/create-contact.js';
+import { mergeContacts } from '../../modules/contacts/merge-contacts.js';
 import type { Deps } from '../../modules/deps.js';
-import { callerOf, requireCaller } from '../auth.js';
-import { authenticatedErrors } from '../schemas.js';
+import { actorOf, callerOf, requireCaller } from '../auth.js';
+import { authenticatedErrors, errorResponse } from '../schemas.js';
 
 const id = z.string().min(1).max(64);
 const refusal = z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
@@ -20,6 +25,16 @@ export const replyWindowSchema = z.object({
   templateRequired: z.boolean(),
   windowClosesAt: z.number().nullable(),
 });
+
+const addressInput = z.strictObject({ channelId: id, address: z.string().trim().min(1).max(320) });
+const name = z.string().trim().max(200).nullable();
+const tags = z.array(z.string().max(50)).max(50);
+const contactDetail = z.object({
+  contact: z.object({ id: z.string() }).loose(),
+  identities: z.array(z.object({ id: z.string(), channelId: z.string(), window: replyWindowSchema.nullable() }).loose()),
+  tickets: z.array(z.object({ id: z.string() }).loose()),
+});
+const contactErrors = { ...authenticatedErrors, 409: errorResponse } as const;
 
 export const contactRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clock'> }> = async (app, { deps }) => {
   app.addHook('preHandler', requireCaller);
@@ -44,7 +59,7 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | '
         tags: ['contacts'],
         summary: 'One contact with its identities per channel (and each reply window), tags and tickets',
         params: z.object({ id }),
-        response: { 200: z.object({ contact: z.object({ id: z.string() }).loose(), identities: z.array(z.object({ channelId: z.string(), window: replyWindowSchema.nullable() }).loose()), tickets: z.array(z.object({ id: z.string() }).loose()) }), ...authenticatedErrors },
+        response: { 200: contactDetail, ...authenticatedErrors },
       },
     },
     async (request) => getContactDetail(deps.store.db, callerOf(request).workspaceId, request.params.id, deps.clock.now()),
@@ -61,5 +76,90 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | '
       },
     },
     async (request) => ({ window: await replyWindowFor(deps.store.db, callerOf(request).workspaceId, request.query.channelId, request.query.contactId, deps.clock.now()) }),
+  );
+
+  const detail = (request: FastifyRequest, contactId: string) => getContactDetail(deps.store.db, callerOf(request).workspaceId, contactId, deps.clock.now());
+
+  app.post(
+    '/contacts',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Create a contact with a name and addresses on channels (an address another contact has is refused)',
+        body: z.strictObject({ name: name.optional(), addresses: z.array(addressInput).max(20).default([]), tags: tags.optional() }),
+        response: { 201: contactDetail, ...contactErrors },
+      },
+    },
+    async (request, reply) => {
+      const { contactId } = await createContact(deps, actorOf(callerOf(request)), request.body);
+      return reply.code(201).send(await detail(request, contactId));
+    },
+  );
+
+  app.patch(
+    '/contacts/:id',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: "Rename a contact or replace its tags",
+        params: z.object({ id }),
+        body: z.strictObject({ name: name.optional(), tags: tags.optional() }),
+        response: { 200: contactDetail, ...authenticatedErrors },
+      },
+    },
+    async (request) => {
+      await updateContact(deps, actorOf(callerOf(request)), request.params.id, request.body);
+      return detail(request, request.params.id);
+    },
+  );
+
+  app.post(
+    '/contacts/:id/addresses',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Add an address on a channel to the contact',
+        params: z.object({ id }),
+        body: addressInput,
+        response: { 200: contactDetail, ...contactErrors },
+      },
+    },
+    async (request) => {
+      await addContactAddress(deps, actorOf(callerOf(request)), request.params.id, request.body);
+      return detail(request, request.params.id);
+    },
+  );
+
+  app.delete(
+    '/contacts/:id/addresses/:identityId',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Remove an address from the contact (refused while a ticket is active on it)',
+        params: z.object({ id, identityId: id }),
+        response: { 200: contactDetail, ...contactErrors },
+      },
+    },
+    async (request) => {
+      await removeContactAddress(deps, actorOf(callerOf(request)), request.params.id, request.params.identityId);
+      return detail(request, request.params.id);
+    },
+  );
+
+  app.post(
+    '/contacts/:id/merge',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'Merge a duplicate into this contact: its addresses, tickets and tags move here and the duplicate is deleted',
+        params: z.object({ id }),
+        body: z.strictObject({ duplicateContactId: id }),
+        response: { 200: contactDetail.extend({ movedTicketIds: z.array(z.string()) }), ...contactErrors },
+      },
+    },
+    async (request) => {
+      const { movedTicketIds } = await mergeContacts(deps, actorOf(callerOf(request)), request.params.id, request.body.duplicateContactId);
+      return { ...(await detail(request, request.params.id)), movedTicketIds };
+    },
   );
 };

@@ -7,7 +7,7 @@ import type { Deps } from '../../modules/deps.js';
 import { startTicket } from '../../modules/tickets/start-ticket.js';
 import { addNote, assignTicket, closeTicket, reopenTicket, replyToTicket, setTicketPriority, setTicketStatus, setTicketTags } from '../../modules/tickets/ticket-actions.js';
 import { getTicketDetail, listTickets, ticketView } from '../../modules/tickets/ticket-queries.js';
-import { callerOf, requireCaller } from '../auth.js';
+import { actorOf, callerOf, requireCaller } from '../auth.js';
 import type { Caller } from '../../modules/auth/auth.service.js';
 import { authenticatedErrors, errorResponse } from '../schemas.js';
 
@@ -54,7 +54,6 @@ const ticketSchema = z.object({
 const messageView = z.object({ id: z.string(), status: z.string(), kind: z.string(), direction: z.string() }).loose();
 const actionResponse = { 200: z.object({ ticket: ticketSchema }), ...authenticatedErrors, 409: errorResponse, 422: errorResponse };
 
-const actorOf = (caller: Caller) => ({ kind: 'user' as const, userId: caller.userId, workspaceId: caller.workspaceId });
 
 export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, { deps }) => {
   app.addHook('preHandler', requireCaller);

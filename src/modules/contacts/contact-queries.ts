@@ -10,7 +10,7 @@ import { contactTags, findContact } from './contact.repo.js';
 export interface ContactSummary {
   id: string;
   name: string | null;
-  identities: { channelId: string; channelKind: string; address: string; displayName: string | null; username: string | null }[];
+  identities: { id: string; channelId: string; channelKind: string; address: string; displayName: string | null; username: string | null }[];
 }
 
 // Wildcards typed by the user are dropped, so both engines match the same way without an ESCAPE clause.
@@ -51,7 +51,7 @@ async function summaries(db: Kysely<Database>, ids: string[]): Promise<ContactSu
     name: c.name,
     identities: identities
       .filter((i) => i.contact_id === c.id)
-      .map((i) => ({ channelId: i.channel_id, channelKind: i.channel_kind, address: i.address, displayName: i.display_name, username: i.username })),
+      .map((i) => ({ id: i.id, channelId: i.channel_id, channelKind: i.channel_kind, address: i.address, displayName: i.display_name, username: i.username })),
   }));
 }
 
