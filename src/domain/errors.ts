@@ -23,7 +23,14 @@ export type ErrorCode =
   | 'INVALID_CREDENTIALS'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
-  | 'INVALID_CURSOR';
+  | 'INVALID_CURSOR'
+  | 'CONTACT_ADDRESS_TAKEN'
+  | 'ADDRESS_IN_USE'
+  | 'MERGE_ACTIVE_TICKETS_CONFLICT'
+  | 'CHANNEL_ACCOUNT_TAKEN'
+  | 'EMAIL_TAKEN'
+  | 'LAST_ADMIN'
+  | 'AUTO_CLOSE_RULE_EXISTS';
 
 /** What kind of failure a code is; the HTTP layer maps kinds to statuses. */
 export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation' | 'unauthenticated' | 'forbidden' | 'rate_limited';
@@ -52,6 +59,13 @@ const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   FORBIDDEN: 'forbidden',
   RATE_LIMITED: 'rate_limited',
   INVALID_CURSOR: 'validation',
+  CONTACT_ADDRESS_TAKEN: 'conflict',
+  ADDRESS_IN_USE: 'conflict',
+  MERGE_ACTIVE_TICKETS_CONFLICT: 'conflict',
+  CHANNEL_ACCOUNT_TAKEN: 'conflict',
+  EMAIL_TAKEN: 'conflict',
+  LAST_ADMIN: 'conflict',
+  AUTO_CLOSE_RULE_EXISTS: 'conflict',
 };
 
 /** A refusal a person can read: a stable code plus a sentence. */
