@@ -2,6 +2,7 @@
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Engine } from './dialect/engine.js';
 import { isRetryablePostgresError, postgresDialect } from './dialect/postgres.js';
+import { listenForNotifications } from './dialect/postgres-notifications.js';
 import { startCheckpointer } from './dialect/sqlite-checkpointer.js';
 import { sqliteDialect, type SqliteSynchronous } from './dialect/sqlite.js';
 import { GroupCommitter, type Unit } from './group-commit.js';
@@ -30,8 +31,18 @@ export interface Store {
   migrate(): Promise<void>;
   /** Whether the store answers and every migration has been applied. */
   isReady(): Promise<boolean>;
+  /**
+   * Calls `onSignal` when any connection signals `channel` (PostgreSQL NOTIFY), and once after the
+   * listening connection was lost and is back, since signals sent meanwhile are gone. Never throws:
+   * trouble goes to `onError` (default: the store's `onIdleError`). On SQLite, where one process owns
+   * the database file, nothing signals and the returned stop function does nothing. Closing the store
+   * stops every watch.
+   */
+  watch(channel: string, onSignal: () => void, options?: { onError?: (error: Error) => void }): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+type Watch = (channel: string, onSignal: () => void, onError: (error: Error) => void) => Promise<() => Promise<void>>;
 
 const provider: MigrationProvider = { getMigrations: async (): Promise<Record<string, Migration>> => migrations };
 
@@ -56,7 +67,7 @@ function openSqlite(options: StoreOptions): Store {
   const checkpointer = background ? startCheckpointer(file) : null;
   const db = new Kysely<Database>({ dialect });
   const group = new GroupCommitter(db, (statement) => database.exec(statement), run);
-  const store = makeStore('sqlite', db, (work) => group.run(work));
+  const store = makeStore('sqlite', db, (work) => group.run(work), async () => async () => undefined, options.onIdleError);
   return {
     ...store,
     async close() {
@@ -69,7 +80,8 @@ function openSqlite(options: StoreOptions): Store {
 function openPostgres(options: StoreOptions): Store {
   const { dialect } = postgresDialect({ url: options.databaseUrl, poolSize: options.poolSize ?? 10, onIdleError: options.onIdleError });
   const db = new Kysely<Database>({ dialect });
-  return makeStore('postgres', db, async (work) => {
+  const watch: Watch = (channel, onSignal, onError) => listenForNotifications({ url: options.databaseUrl, channel, onSignal, onError });
+  const unit = async <T>(work: Unit<T>): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await db.transaction().execute(work);
@@ -77,11 +89,19 @@ function openPostgres(options: StoreOptions): Store {
         if (attempt >= 5 || !isRetryablePostgresError(error)) throw error;
       }
     }
-  });
+  };
+  return makeStore('postgres', db, unit, watch, options.onIdleError);
 }
 
-function makeStore(engine: Engine, db: Kysely<Database>, unit: <T>(work: Unit<T>) => Promise<T>): Store {
+function makeStore(
+  engine: Engine,
+  db: Kysely<Database>,
+  unit: <T>(work: Unit<T>) => Promise<T>,
+  listen: Watch,
+  onIdleError: ((error: Error) => void) | undefined,
+): Store {
   const migrator = new Migrator({ db, provider });
+  const watches = new Set<() => Promise<void>>();
   return {
     engine,
     db,
@@ -100,6 +120,20 @@ function makeStore(engine: Engine, db: Kysely<Database>, unit: <T>(work: Unit<T>
         return false;
       }
     },
-    close: () => db.destroy(),
+    async watch(channel, onSignal, watchOptions) {
+      const stopListening = await listen(channel, onSignal, watchOptions?.onError ?? onIdleError ?? (() => undefined));
+      let stopped: Promise<void> | null = null;
+      const stop = () => {
+        watches.delete(stop);
+        stopped ??= stopListening();
+        return stopped;
+      };
+      watches.add(stop);
+      return stop;
+    },
+    async close() {
+      await Promise.all([...watches].map((stop) => stop()));
+      await db.destroy();
+    },
   };
 }

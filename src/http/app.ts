@@ -65,7 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(apiTokenRoutes, { prefix: '/api', deps });
   await app.register(ticketRoutes, { prefix: '/api', deps });
   await app.register(contactRoutes, { prefix: '/api', deps });
-  const feed = new RealtimeFeed(deps.store.db, options.logger);
+  const feed = new RealtimeFeed(deps.store, options.logger);
   await feed.start();
   app.addHook('onClose', () => feed.stop());
   await app.register(eventRoutes, { prefix: '/api', feed });
