@@ -11,11 +11,13 @@ import type { Deps } from '../modules/deps.js';
 import { installCallerResolution } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
+import { autoCloseRuleRoutes } from './routes/auto-close-rules.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { RealtimeFeed } from '../realtime/realtime-feed.js';
 import { ticketRoutes } from './routes/tickets.routes.js';
+import { userRoutes } from './routes/users.routes.js';
 
 export interface AppOptions {
   deps: Deps;
@@ -65,6 +67,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(apiTokenRoutes, { prefix: '/api', deps });
   await app.register(ticketRoutes, { prefix: '/api', deps });
   await app.register(contactRoutes, { prefix: '/api', deps });
+  await app.register(userRoutes, { prefix: '/api', deps });
+  await app.register(autoCloseRuleRoutes, { prefix: '/api', deps });
   const feed = new RealtimeFeed(deps.store, options.logger);
   await feed.start();
   app.addHook('onClose', () => feed.stop());
