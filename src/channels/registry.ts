@@ -1,17 +1,21 @@
 // The one place that maps a channel kind to its rules; nothing else switches on the kind.
 import type { ChannelKind, ReplyPolicy } from '../domain/reply-policy.js';
 import { normalizeEmailAddress } from './email/address.js';
-import { emailPolicy } from './email/policy.js';
+import { emailPolicy, emailTemplatesUnsupported } from './email/policy.js';
 import { normalizeInstagramAddress } from './instagram/address.js';
-import { instagramPolicy } from './instagram/policy.js';
-import type { ChannelRules } from './types.js';
+import { instagramPolicy, instagramTemplatesUnsupported } from './instagram/policy.js';
+import type { ChannelRules, ChannelSetup } from './types.js';
+import { emailSetup } from './email/setup.js';
+import { instagramSetup } from './instagram/setup.js';
+import { whatsappSetup } from './whatsapp/setup.js';
 import { normalizeWhatsappAddress } from './whatsapp/address.js';
 import { whatsappPolicy } from './whatsapp/policy.js';
+import { describeWhatsappTemplate } from './whatsapp/templates.js';
 
 const RULES: Record<ChannelKind, ChannelRules> = {
-  whatsapp: { kind: 'whatsapp', replyPolicy: whatsappPolicy, normalizeAddress: normalizeWhatsappAddress, addressCarriesAcrossChannels: true },
-  instagram: { kind: 'instagram', replyPolicy: instagramPolicy, normalizeAddress: normalizeInstagramAddress, addressCarriesAcrossChannels: false },
-  email: { kind: 'email', replyPolicy: emailPolicy, normalizeAddress: normalizeEmailAddress, addressCarriesAcrossChannels: true },
+  whatsapp: { kind: 'whatsapp', replyPolicy: whatsappPolicy, normalizeAddress: normalizeWhatsappAddress, addressCarriesAcrossChannels: true, templates: { describe: describeWhatsappTemplate } },
+  instagram: { kind: 'instagram', replyPolicy: instagramPolicy, normalizeAddress: normalizeInstagramAddress, addressCarriesAcrossChannels: false, templates: { refusal: instagramTemplatesUnsupported } },
+  email: { kind: 'email', replyPolicy: emailPolicy, normalizeAddress: normalizeEmailAddress, addressCarriesAcrossChannels: true, templates: { refusal: emailTemplatesUnsupported } },
 };
 
 /** The rules of one channel kind. */
@@ -22,4 +26,11 @@ export function channelRules(kind: ChannelKind): ChannelRules {
 /** The reply policy of one channel kind. */
 export function replyPolicyFor(kind: ChannelKind): ReplyPolicy {
   return RULES[kind].replyPolicy;
+}
+
+const SETUPS: Record<ChannelKind, ChannelSetup> = { whatsapp: whatsappSetup, instagram: instagramSetup, email: emailSetup };
+
+/** What connecting a channel of one kind takes. */
+export function channelSetup(kind: ChannelKind): ChannelSetup {
+  return SETUPS[kind];
 }

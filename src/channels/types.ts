@@ -1,5 +1,7 @@
-// The channel-neutral seams every channel plugs into: rules, normalized inbound messages, outbound sends.
+// The channel-neutral seams every channel plugs into: rules, setup, normalized inbound messages, outbound sends.
+import type { z } from 'zod';
 import type { EpochMs } from '../domain/clock.js';
+import type { Refusal } from '../domain/errors.js';
 import type { ChannelKind, ReplyPolicy } from '../domain/reply-policy.js';
 
 export interface ChannelRules {
@@ -12,6 +14,44 @@ export interface ChannelRules {
    * same kind (a phone number or email does; an Instagram-scoped id belongs to one account only).
    */
   addressCarriesAcrossChannels: boolean;
+  /** How the kind's message templates read, or why it has none. */
+  templates: { describe(components: unknown): TemplateShape } | { refusal: Refusal };
+}
+
+/** One value an agent fills in when sending a template. */
+export interface TemplateParameter {
+  component: 'header' | 'body' | 'button';
+  /** Button position, for button parameters. */
+  index?: number;
+  /** Placeholder name: "1", "2"… or a named one; for media headers the media kind. */
+  name: string;
+  type: 'text' | 'image' | 'video' | 'document' | 'location' | 'payload' | 'coupon_code';
+  example: string | null;
+  optional?: boolean;
+}
+
+/** A template's texts with their placeholders, and the parameters it takes. */
+export interface TemplateShape {
+  headerText: string | null;
+  headerMedia: string | null;
+  bodyText: string;
+  footerText: string | null;
+  buttons: { type: string; text: string }[];
+  parameters: TemplateParameter[];
+}
+
+/** What an admin fills in to connect a channel of a kind, and where the provider reaches us. */
+export interface ChannelSetup {
+  /** The settings field naming the provider account the channel routes on (its external id). */
+  accountField: string;
+  /** Non-secret settings; the account field is among them. Returned to admins. */
+  settings: z.ZodObject;
+  /** Provider credentials: stored, never returned, never logged. */
+  secrets: z.ZodObject;
+  /** Secrets a live (non-sandbox) channel cannot work without. */
+  requiredSecrets: readonly string[];
+  /** Meta channels: the path their webhook is served on, verified with a token the admin pastes into Meta. */
+  webhookPath: string | null;
 }
 
 export const MESSAGE_KINDS = [

@@ -13,6 +13,7 @@ import { installErrorHandling } from './errors.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { autoCloseRuleRoutes } from './routes/auto-close-rules.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { channelRoutes } from './routes/channels.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { RealtimeFeed } from '../realtime/realtime-feed.js';
@@ -67,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(apiTokenRoutes, { prefix: '/api', deps });
   await app.register(ticketRoutes, { prefix: '/api', deps });
   await app.register(contactRoutes, { prefix: '/api', deps });
+  await app.register(channelRoutes, { prefix: '/api', deps, publicUrl: options.publicUrl });
   await app.register(userRoutes, { prefix: '/api', deps });
   await app.register(autoCloseRuleRoutes, { prefix: '/api', deps });
   const feed = new RealtimeFeed(deps.store, options.logger);

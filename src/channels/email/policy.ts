@@ -1,5 +1,8 @@
 // Email has no window: the brand may write whenever the contact's address is known.
+import type { Refusal } from '../../domain/errors.js';
 import { allow, refuse, unreachable, type ReplyPolicy } from '../../domain/reply-policy.js';
+
+export const emailTemplatesUnsupported: Refusal = { code: 'EMAIL_TEMPLATES_UNSUPPORTED', message: 'Templates are a WhatsApp feature; write the email instead.' };
 
 /** The reply policy of a support address: see design.md §1.4. */
 export const emailPolicy: ReplyPolicy = ({ address }) => {
@@ -13,7 +16,7 @@ export const emailPolicy: ReplyPolicy = ({ address }) => {
     channelKind: 'email',
     canStart: true,
     freeForm: allow(),
-    template: refuse({ code: 'EMAIL_TEMPLATES_UNSUPPORTED', message: 'Templates are a WhatsApp feature; write the email instead.' }),
+    template: refuse(emailTemplatesUnsupported),
     templateRequired: false,
     windowClosesAt: null,
   };

@@ -1,0 +1,20 @@
+// Connecting an Instagram professional account: its account id routes webhooks, and the access token
+// and app secret authenticate both directions.
+import { z } from 'zod';
+import type { ChannelSetup } from '../types.js';
+
+export const instagramSetup: ChannelSetup = {
+  accountField: 'instagramAccountId',
+  settings: z.strictObject({
+    instagramAccountId: z.string().trim().regex(/^\d{5,25}$/, 'the numeric Instagram account id').optional(),
+    username: z.string().trim().max(64).optional(),
+    /** Whether an unsent message's content stays visible to admins for audits. */
+    keepUnsentContent: z.boolean().optional(),
+  }),
+  secrets: z.strictObject({
+    accessToken: z.string().trim().min(20).max(4096),
+    appSecret: z.string().trim().min(16).max(256),
+  }),
+  requiredSecrets: ['accessToken', 'appSecret'],
+  webhookPath: '/webhooks/instagram',
+};
