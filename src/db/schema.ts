@@ -221,6 +221,37 @@ export interface ApiTokensTable {
   revoked_at: number | null;
 }
 
+export interface WebhooksTable {
+  id: string;
+  workspace_id: string;
+  url: string;
+  /** The signing key. Kept in clear because every delivery is signed with it; shown once, never returned again. */
+  secret: string;
+  /** JSON array of the realtime event types the webhook receives. */
+  event_types: string;
+  enabled: Flag;
+  description: string | null;
+  /** The newest realtime seq when the webhook was created: events up to it are never sent to it. */
+  start_after_seq: number;
+  created_at: number;
+  updated_at: number;
+  last_delivery_at: number | null;
+  /** When a delivery was last given up on, and why; null until one is. */
+  last_failure_at: number | null;
+  last_failure_reason: string | null;
+}
+
+/** How far the webhook fan-out has read the realtime_events list; one row ('default'). */
+export interface WebhookDispatchCursorTable {
+  id: string;
+  last_seq: number;
+  /**
+   * PostgreSQL: the transaction id of the last event read (events are read in (xid, seq) order, see
+   * fan-out-webhook-events.ts); always 0 on SQLite.
+   */
+  last_xid: number;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -238,6 +269,8 @@ export interface Database {
   templates: TemplatesTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  webhooks: WebhooksTable;
+  webhook_dispatch_cursor: WebhookDispatchCursorTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;

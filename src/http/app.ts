@@ -19,6 +19,7 @@ import { eventRoutes } from './routes/events.routes.js';
 import { RealtimeFeed } from '../realtime/realtime-feed.js';
 import { ticketRoutes } from './routes/tickets.routes.js';
 import { userRoutes } from './routes/users.routes.js';
+import { webhookRoutes } from './routes/webhooks.routes.js';
 
 export interface AppOptions {
   deps: Deps;
@@ -71,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(channelRoutes, { prefix: '/api', deps, publicUrl: options.publicUrl });
   await app.register(userRoutes, { prefix: '/api', deps });
   await app.register(autoCloseRuleRoutes, { prefix: '/api', deps });
+  await app.register(webhookRoutes, { prefix: '/api', deps });
   const feed = new RealtimeFeed(deps.store, options.logger);
   await feed.start();
   app.addHook('onClose', () => feed.stop());

@@ -32,6 +32,38 @@ export async function enqueueOutbox(
     .execute();
 }
 
+// Rows per insert statement: well under SQLite's bound-parameter limit at twelve columns a row.
+const ENQUEUE_CHUNK = 200;
+
+/** Enqueues many items with few statements, each under its own id when one is given (a fan-out queues hundreds at once). */
+export async function enqueueOutboxMany(
+  trx: Kysely<Database>,
+  items: { id?: string; workspaceId: string; topic: string; payload: unknown }[],
+  now: number,
+): Promise<void> {
+  for (let start = 0; start < items.length; start += ENQUEUE_CHUNK) {
+    await trx
+      .insertInto('outbox')
+      .values(
+        items.slice(start, start + ENQUEUE_CHUNK).map((item) => ({
+          id: item.id ?? newId(),
+          workspace_id: item.workspaceId,
+          topic: item.topic,
+          message_id: null,
+          channel_id: null,
+          payload: JSON.stringify(item.payload),
+          attempts: 0,
+          available_at: now,
+          locked_until: null,
+          last_error: null,
+          done_at: null,
+          created_at: now,
+        })),
+      )
+      .execute();
+  }
+}
+
 /**
  * Leases due items for `leaseMs`. On PostgreSQL, rows another worker is leasing are skipped
  * (FOR UPDATE SKIP LOCKED); SQLite serializes writers, so the plain update is enough there.

@@ -1,0 +1,98 @@
+// deliverWebhooks: the webhook worker's use case. It leases queued deliveries, POSTs each signed body to
+// its webhook's URL and records the outcome: done, retried later with backoff, or given up (and then
+// shown on the webhook, where an admin looks). Deliveries are at least once: a receiver dedupes by the
+// X-Threadbox-Delivery header, which stays the same on every retry.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { judgeAttempt, WEBHOOK_RETRY_SCHEDULE, WEBHOOK_TIMEOUT_MS, type AttemptResult } from '../../domain/webhooks.js';
+import { fromJson } from '../../lib/json.js';
+import type { Deps } from '../deps.js';
+import { nextAttemptAt } from '../outbox/backoff.js';
+import { completeOutbox, giveUpOutbox, leaseDueOutbox, retryOutboxLater, type OutboxItem } from '../outbox/outbox.repo.js';
+import { WEBHOOK_TOPIC, type QueuedWebhookDelivery } from './fan-out-webhook-events.js';
+import { signWebhookBody } from './webhook-signature.js';
+
+export interface WebhookDeliveryOptions {
+  /** How long a receiver has to answer (tests shorten it). */
+  timeoutMs?: number;
+  /** Jitter for the retry time; Math.random unless told otherwise. */
+  random?: () => number;
+}
+
+// Longer than an attempt can take, so a lease only runs out when the process running it died.
+const LEASE_MS = 60_000;
+// Deliveries of one run go out at the same time, so one slow receiver delays the run by one timeout.
+const PER_RUN = 25;
+
+/** Delivers up to `limit` due webhook deliveries at once; returns how many were handled. */
+export async function deliverWebhooks(deps: Pick<Deps, 'store' | 'clock'>, options: WebhookDeliveryOptions = {}, limit = PER_RUN): Promise<number> {
+  const leased = await deps.store.unit((trx) => leaseDueOutbox(trx, WEBHOOK_TOPIC, deps.clock.now(), LEASE_MS, limit));
+  await Promise.all(leased.map((item) => deliverOne(deps, options, item)));
+  return leased.length;
+}
+
+async function deliverOne(deps: Pick<Deps, 'store' | 'clock'>, options: WebhookDeliveryOptions, item: OutboxItem): Promise<void> {
+  const queued = fromJson<QueuedWebhookDelivery>(item.payload);
+  const webhook = queued
+    ? await deps.store.db
+        .selectFrom('webhooks')
+        .select(['id', 'url', 'secret', 'enabled'])
+        .where('id', '=', queued.webhookId)
+        .where('workspace_id', '=', item.workspace_id)
+        .executeTakeFirst()
+    : undefined;
+  if (!queued || !webhook || webhook.enabled !== 1) {
+    const reason = !queued ? 'dropped: the delivery has no payload' : !webhook ? 'dropped: the webhook was deleted' : 'dropped: the webhook is disabled';
+    await deps.store.unit((trx) => giveUpOutbox(trx, item.id, deps.clock.now(), reason));
+    return;
+  }
+  const result = await post(webhook, queued.delivery, Math.floor(deps.clock.now() / 1000), options.timeoutMs ?? WEBHOOK_TIMEOUT_MS);
+  await deps.store.unit((trx) => recordOutcome(trx, item, webhook.id, result, deps.clock.now(), options.random ?? Math.random));
+}
+
+/** One attempt. Never throws: an unreachable receiver is a result like any answer. */
+async function post(webhook: { url: string; secret: string }, delivery: QueuedWebhookDelivery['delivery'], timestamp: number, timeoutMs: number): Promise<AttemptResult> {
+  const body = JSON.stringify(delivery);
+  try {
+    const response = await fetch(webhook.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Threadbox-Webhooks',
+        'x-threadbox-event': delivery.type,
+        'x-threadbox-delivery': delivery.id,
+        'x-threadbox-timestamp': String(timestamp),
+        'x-threadbox-signature': signWebhookBody(webhook.secret, timestamp, body),
+      },
+      body,
+      // A redirected POST may turn into a GET elsewhere; the receiver's URL must be the final one.
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    // Only the status matters; dropping the body frees the connection.
+    await response.body?.cancel().catch(() => undefined);
+    return { answered: true, status: response.status };
+  } catch (error) {
+    return { answered: false, problem: problemOf(error, timeoutMs) };
+  }
+}
+
+/** A short description of why the receiver could not be reached, without the URL's secrets or the body. */
+function problemOf(error: unknown, timeoutMs: number): string {
+  const e = error as { name?: string; cause?: { code?: string; message?: string }; message?: string };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
+  return `network error: ${e.cause?.code ?? e.cause?.message ?? e.message ?? 'unknown'}`;
+}
+
+async function recordOutcome(trx: Kysely<Database>, item: OutboxItem, webhookId: string, result: AttemptResult, now: number, random: () => number): Promise<void> {
+  const verdict = judgeAttempt(result, item.attempts);
+  if (verdict.outcome === 'delivered') {
+    await completeOutbox(trx, item.id, now);
+    await trx.updateTable('webhooks').set({ last_delivery_at: now }).where('id', '=', webhookId).execute();
+  } else if (verdict.outcome === 'retry') {
+    await retryOutboxLater(trx, item.id, nextAttemptAt(now, item.attempts, random, WEBHOOK_RETRY_SCHEDULE), verdict.error);
+  } else {
+    await giveUpOutbox(trx, item.id, now, verdict.error);
+    await trx.updateTable('webhooks').set({ last_failure_at: now, last_failure_reason: verdict.reason }).where('id', '=', webhookId).execute();
+  }
+}
