@@ -74,12 +74,28 @@ describe.each(ENGINES)('signing in and API tokens (%s)', (engine) => {
     const me = await api.call('GET', '/api/auth/me', { token: created.body.token });
     expect(me.body.user.userId).toBe(userId);
     const listed = await api.call('GET', '/api/tokens', { token: created.body.token });
-    expect(listed.body.apiTokens).toEqual([{ id: created.body.apiToken.id, name: 'CRM sync', createdAt: expect.any(Number), lastUsedAt: null, revokedAt: null }]);
+    expect(listed.body.apiTokens).toEqual([{ id: created.body.apiToken.id, name: 'CRM sync', createdAt: expect.any(Number), lastUsedAt: api.world.clock.now(), revokedAt: null }]);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.token);
     const stored = await api.db.store.db.selectFrom('api_tokens').select('token_hash').executeTakeFirstOrThrow();
     expect(stored.token_hash).not.toContain(created.body.token);
     expect((await api.call('DELETE', `/api/tokens/${created.body.apiToken.id}`, { cookie })).status).toBe(204);
     expect((await api.call('GET', '/api/auth/me', { token: created.body.token })).status).toBe(401);
+  });
+
+  it('a token records when it was last used, to the minute', async () => {
+    const cookie = await api.signIn((await api.addUser('agent')).email);
+    const created = await api.call('POST', '/api/tokens', { cookie, body: { name: 'Reports' } });
+    const lastUsed = async () => (await api.call('GET', '/api/tokens', { cookie })).body.apiTokens[0].lastUsedAt;
+    expect(await lastUsed()).toBeNull();
+    const firstUse = api.world.clock.now();
+    await api.call('GET', '/api/auth/me', { token: created.body.token });
+    expect(await lastUsed()).toBe(firstUse);
+    api.world.clock.advance(30_000);
+    await api.call('GET', '/api/auth/me', { token: created.body.token });
+    expect(await lastUsed()).toBe(firstUse);
+    api.world.clock.advance(60_000);
+    await api.call('GET', '/api/auth/me', { token: created.body.token });
+    expect(await lastUsed()).toBe(api.world.clock.now());
   });
 
   it('a token of another user or workspace cannot be revoked: 404, and it keeps working', async () => {

@@ -71,15 +71,24 @@ export async function callerFromSession(deps: Pick<Deps, 'store' | 'clock'>, ses
   return user ? callerOf(user, 'session') : null;
 }
 
-/** The active user behind an unrevoked API token, or null. */
-export async function callerFromToken(deps: Pick<Deps, 'store'>, token: string): Promise<Caller | null> {
-  const user = await deps.store.db
+// Integrations call often; recording the last use once a minute is precise enough for "last used".
+const TOKEN_USE_RESOLUTION_MS = 60_000;
+
+/** The active user behind an unrevoked API token, or null; notes when the token was last used. */
+export async function callerFromToken(deps: Pick<Deps, 'store' | 'clock'>, token: string): Promise<Caller | null> {
+  const row = await deps.store.db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .selectAll('users')
+    .select(['api_tokens.id as token_id', 'api_tokens.last_used_at'])
     .where('api_tokens.token_hash', '=', hashSecret(token))
     .where('api_tokens.revoked_at', 'is', null)
     .where('users.active', '=', 1)
     .executeTakeFirst();
-  return user ? callerOf(user, 'token') : null;
+  if (!row) return null;
+  const now = deps.clock.now();
+  if (row.last_used_at === null || now - row.last_used_at >= TOKEN_USE_RESOLUTION_MS) {
+    await deps.store.unit((trx) => trx.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.token_id).execute());
+  }
+  return callerOf(row, 'token');
 }
