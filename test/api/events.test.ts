@@ -1,5 +1,5 @@
 // The realtime stream over real HTTP on both engines: live events, resume by Last-Event-ID, another server.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
@@ -7,10 +7,48 @@ import { useApi } from '../support/api.js';
 import { inbound } from '../support/factories.js';
 import { ENGINES } from '../support/stores.js';
 
+const SOON = { timeout: 10_000, interval: 20 };
+
 interface Received {
   id: number;
   event: string;
   data: any;
+}
+
+/** An open stream collecting what arrives: `connected` settles once the server has subscribed it. */
+async function openStream(url: string, cookie: string) {
+  const controller = new AbortController();
+  const response = await fetch(`${url}/api/events`, { headers: { cookie }, signal: controller.signal });
+  const events: Received[] = [];
+  let onConnected!: () => void;
+  const connected = new Promise<void>((resolve) => (onConnected = resolve));
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of response.body!) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const lines = buffer.slice(0, end).split('\n');
+          buffer = buffer.slice(end + 2);
+          if (lines.includes(': connected')) onConnected();
+          const fields = Object.fromEntries(lines.filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+          if (fields.event) events.push({ id: Number(fields.id), event: fields.event, data: JSON.parse(fields.data ?? 'null') });
+        }
+      }
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+    }
+  })();
+  return {
+    connected,
+    events,
+    async close() {
+      controller.abort();
+      await reading;
+    },
+  };
 }
 
 /** Reads server-sent events until `count` arrived (or fails after a timeout). */
@@ -85,6 +123,28 @@ describe.each(ENGINES)('the realtime stream (%s)', (engine) => {
     } finally {
       await other.close();
     }
+  });
+
+  it('an event whose transaction commits after a later one still reaches an open stream, and a client resuming after the later one', async () => {
+    const cookie = await api.signIn((await api.addUser('agent')).email);
+    const db = api.db.store.db;
+    // Written at chosen seqs, in the order two overlapping transactions may commit them.
+    const newest = await db.selectFrom('realtime_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    const lower = Number(newest?.seq ?? 0) + 100;
+    const commit = (seq: number) =>
+      db.insertInto('realtime_events').values({ seq, workspace_id: api.world.workspaceId, type: 'ticket.created', payload: JSON.stringify({ ticketId: `t${seq}` }), created_at: Date.now() }).execute();
+    const stream = await openStream(api.url, cookie);
+    try {
+      await stream.connected;
+      await commit(lower + 1);
+      await vi.waitFor(() => expect(stream.events.map((e) => e.id)).toEqual([lower + 1]), SOON);
+      await commit(lower);
+      await vi.waitFor(() => expect(stream.events.map((e) => e.id)).toEqual([lower + 1, lower]), SOON);
+    } finally {
+      await stream.close();
+    }
+    const resumed = await readEvents(api.url, cookie, 1, lower + 1);
+    expect(resumed).toEqual([{ id: lower, event: 'ticket.created', data: { ticketId: `t${lower}` } }]);
   });
 
   it('the stream needs a signed-in caller', async () => {

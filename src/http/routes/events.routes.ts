@@ -34,15 +34,16 @@ export const eventRoutes: FastifyPluginAsyncZod<{ feed: RealtimeFeed }> = async 
       raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       raw.write(': connected\n\n');
       open.add(raw);
-      // Events published while the gap is replayed arrive through the subscription; the seq orders them.
-      let lastSent = Number(request.headers['last-event-id'] ?? -1);
+      // Events published while the gap is replayed arrive through the subscription and wait for it. The
+      // feed hands each event over once, but not always in seq order (an event whose transaction committed
+      // late comes late), so only what the replay already sent is skipped, never "anything below the last".
+      const lastEventId = request.headers['last-event-id'];
+      const replayed = new Set<number>();
       const send = (event: RealtimeEvent) => {
-        if (event.seq <= lastSent) return;
-        lastSent = event.seq;
-        raw.write(frame(event));
+        if (!replayed.has(event.seq)) raw.write(frame(event));
       };
       const buffered: RealtimeEvent[] = [];
-      let replaying = lastSent >= 0;
+      let replaying = lastEventId !== undefined;
       const unsubscribe = feed.subscribe(workspaceId, (event) => (replaying ? buffered.push(event) : send(event)));
       const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
       request.raw.on('close', () => {
@@ -51,7 +52,10 @@ export const eventRoutes: FastifyPluginAsyncZod<{ feed: RealtimeFeed }> = async 
         unsubscribe();
       });
       if (replaying) {
-        for (const event of await feed.since(workspaceId, lastSent)) send(event);
+        for (const event of await feed.since(workspaceId, Number(lastEventId))) {
+          send(event);
+          replayed.add(event.seq);
+        }
         replaying = false;
         buffered.forEach(send);
       }
