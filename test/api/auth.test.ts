@@ -135,6 +135,13 @@ describe.each(ENGINES)('signing in and API tokens (%s)', (engine) => {
     expect((await api.call('GET', '/api/tokens', { cookie })).body.apiTokens).toEqual([]);
   });
 
+  it('an anonymous call is refused with 401 before its body is even read', async () => {
+    const response = await api.call('POST', '/api/tickets', { body: '{"not json' });
+    expect(response.status).toBe(401);
+    const admin = await api.call('POST', '/api/users', { body: { email: 'x' } });
+    expect(admin.status).toBe(401);
+  });
+
   it('an unknown route answers 404 with the error shape', async () => {
     const response = await api.call('GET', '/api/nothing-here');
     expect(response.status).toBe(404);
@@ -144,7 +151,23 @@ describe.each(ENGINES)('signing in and API tokens (%s)', (engine) => {
   it('serves an OpenAPI 3 document generated from the route schemas, and a page to read it', async () => {
     const document = await api.call('GET', '/api/openapi.json');
     expect(document.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/tokens', '/api/tokens/{id}']));
+    expect(Object.keys(document.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/auth/login',
+        '/api/tokens',
+        '/api/tokens/{id}',
+        '/api/tickets',
+        '/api/tickets/{id}/replies',
+        '/api/contacts/{id}/merge',
+        '/api/reply-window',
+        '/api/channels/{id}',
+        '/api/channels/{id}/templates',
+        '/api/users/{id}',
+        '/api/auto-close-rules/{id}',
+        '/api/webhooks/{id}/rotate-secret',
+        '/api/events',
+      ]),
+    );
     expect(document.body.paths['/api/auth/login'].post.requestBody.content['application/json'].schema.required).toEqual(['email', 'password']);
     const page = await fetch(`${api.url}/api/docs`);
     expect(page.status).toBe(200);

@@ -9,7 +9,7 @@ import { authenticatedErrors } from '../schemas.js';
 const tokenView = z.object({ id: z.string(), name: z.string(), createdAt: z.number(), lastUsedAt: z.number().nullable(), revokedAt: z.number().nullable() });
 
 export const apiTokenRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clock'> }> = async (app, { deps }) => {
-  app.addHook('preHandler', requireCaller);
+  app.addHook('onRequest', requireCaller);
 
   app.post(
     '/tokens',

@@ -53,7 +53,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
 
   app.get(
     '/auth/me',
-    { preHandler: requireCaller, schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: z.object({ user: caller }), 401: errorResponse } } },
+    { onRequest: requireCaller, schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: z.object({ user: caller }), 401: errorResponse } } },
     async (request) => ({ user: publicCaller(callerOf(request)) }),
   );
 };

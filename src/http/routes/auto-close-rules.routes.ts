@@ -22,7 +22,7 @@ const ruleView = z.object({
 });
 
 export const autoCloseRuleRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clock'> }> = async (app, { deps }) => {
-  app.addHook('preHandler', requireAdmin);
+  app.addHook('onRequest', requireAdmin);
 
   app.get(
     '/auto-close-rules',

@@ -70,7 +70,7 @@ const templateSchema = z.object({
 const adminErrors = { ...authenticatedErrors, 409: errorResponse } as const;
 
 export const channelRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clock'>; publicUrl: string }> = async (app, { deps, publicUrl }) => {
-  app.addHook('preHandler', requireCaller);
+  app.addHook('onRequest', requireCaller);
   const view = (row: Parameters<typeof channelView>[0]) => channelView(row, publicUrl);
 
   app.get(
@@ -88,7 +88,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | '
   app.post(
     '/channels',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: { tags: ['channels'], summary: 'Connect a channel (admin)', body: newChannel, response: { 201: z.object({ channel: channelSchema }), ...adminErrors } },
     },
     async (request, reply) => {
@@ -101,7 +101,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | '
   app.patch(
     '/channels/:id',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags: ['channels'],
         summary: 'Rename, reconfigure, switch on or off, or replace the secrets of a channel (admin)',

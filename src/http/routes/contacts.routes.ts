@@ -37,7 +37,7 @@ const contactDetail = z.object({
 const contactErrors = { ...authenticatedErrors, 409: errorResponse } as const;
 
 export const contactRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clock'> }> = async (app, { deps }) => {
-  app.addHook('preHandler', requireCaller);
+  app.addHook('onRequest', requireCaller);
 
   app.get(
     '/contacts',

@@ -56,7 +56,7 @@ const actionResponse = { 200: z.object({ ticket: ticketSchema }), ...authenticat
 
 
 export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, { deps }) => {
-  app.addHook('preHandler', requireCaller);
+  app.addHook('onRequest', requireCaller);
   const view = (caller: Caller, ticketId: string) => ticketView(deps.store.db, caller.workspaceId, ticketId);
 
   app.get(

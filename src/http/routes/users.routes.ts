@@ -11,7 +11,7 @@ const name = z.string().trim().min(1).max(100);
 const userView = z.object({ id: z.string(), email: z.string(), name: z.string(), role, active: z.boolean(), createdAt: z.number() });
 
 export const userRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clock'> }> = async (app, { deps }) => {
-  app.addHook('preHandler', requireAdmin);
+  app.addHook('onRequest', requireAdmin);
 
   app.get(
     '/users',
