@@ -5,6 +5,8 @@ import { DAY } from '../../src/domain/clock.js';
 import { newId } from '../../src/lib/ids.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { pruneRealtimeEvents } from '../../src/modules/realtime/prune-realtime-events.js';
+import { enqueueOutbox } from '../../src/modules/outbox/outbox.repo.js';
+import { pruneFinishedOutbox } from '../../src/modules/outbox/prune-outbox.js';
 import { inbound } from '../support/factories.js';
 import { ENGINES } from '../support/stores.js';
 import { useWorld } from '../support/world.js';
@@ -48,5 +50,17 @@ describe.each(ENGINES)('the store (%s)', (engine) => {
     expect(await pruneRealtimeEvents(ctx.world.deps, now)).toBe(2);
     const left = await ctx.db.store.db.selectFrom('realtime_events').select('created_at').orderBy('created_at').execute();
     expect(left.map((e) => e.created_at)).toEqual([now - DAY + 1000, now]);
+  });
+
+  it('finished outbox work older than a week is pruned; recent and unfinished work stays', async () => {
+    const now = ctx.world.clock.now();
+    const doneAt = [now - 8 * DAY, now - 7 * DAY - 1, now - 6 * DAY, null];
+    for (const [i, done] of doneAt.entries()) {
+      await enqueueOutbox(ctx.db.store.db, { workspaceId: ctx.world.workspaceId, topic: 'test', payload: { i } }, now - 9 * DAY);
+      await ctx.db.store.db.updateTable('outbox').set({ done_at: done }).where('payload', '=', JSON.stringify({ i })).execute();
+    }
+    expect(await pruneFinishedOutbox(ctx.world.deps, now)).toBe(2);
+    const left = await ctx.db.store.db.selectFrom('outbox').select('done_at').orderBy('payload').execute();
+    expect(left.map((r) => r.done_at)).toEqual([now - 6 * DAY, null]);
   });
 });
