@@ -8,6 +8,7 @@ import { buildApp } from './http/app.js';
 import { jobsFor } from './jobs/index.js';
 import { startJobs } from './jobs/runner.js';
 import type { Logger } from './lib/logger.js';
+import { LocalDiskAttachmentStorage } from './modules/attachments/local-disk-storage.js';
 import { createDeps, type Deps } from './modules/deps.js';
 
 export interface RunningServer {
@@ -32,7 +33,8 @@ export function openConfiguredStore(config: Config, logger: Logger): Store {
 export async function startServer(config: Config, logger: Logger, store = openConfiguredStore(config, logger)): Promise<RunningServer> {
   await store.migrate();
   const deps = createDeps(store, systemClock);
-  const app = await buildApp({ deps, logger, publicUrl: config.publicUrl });
+  const attachments = { storage: new LocalDiskAttachmentStorage(config.attachmentsDir), maxBytes: config.attachmentMaxBytes };
+  const app = await buildApp({ deps, logger, publicUrl: config.publicUrl, attachments });
   await app.listen({ port: config.port, host: config.host });
   const stopJobs = config.runJobs ? startJobs(jobsFor(deps, { byKind: {}, sandbox: sandboxSender }), logger) : async () => undefined;
   const address = app.server.address();

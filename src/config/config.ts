@@ -12,6 +12,10 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JOBS: z.enum(['on', 'off']).default('on'),
   PUBLIC_URL: z.url().optional(),
+  ATTACHMENTS_DIR: z.string().min(1).optional(),
+  // 25 MiB: above WhatsApp's 16 MB video and audio and any common email limit; raise it (up to 1 GiB) for
+  // WhatsApp documents, which may reach 100 MB.
+  ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).max(1024 ** 3).default(25 * 1024 * 1024),
 });
 
 export interface Config {
@@ -27,6 +31,10 @@ export interface Config {
   runJobs: boolean;
   /** The address agents and providers reach this server at; defaults to http://HOST:PORT. */
   publicUrl: string;
+  /** Where uploaded and downloaded files are kept (default `<DATA_DIR>/attachments`). */
+  attachmentsDir: string;
+  /** The largest file an agent may upload, in bytes. */
+  attachmentMaxBytes: number;
 }
 
 /** Parses the environment; throws one readable error naming every invalid variable. */
@@ -48,5 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     runJobs: e.JOBS === 'on',
     publicUrl: e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`,
+    attachmentsDir: path.resolve(e.ATTACHMENTS_DIR ?? path.join(dataDir, 'attachments')),
+    attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
   };
 }

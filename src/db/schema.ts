@@ -139,6 +139,24 @@ export interface MessagesTable {
   created_at: number;
 }
 
+export interface AttachmentsTable {
+  id: string;
+  workspace_id: string;
+  /** Where the bytes are in attachment storage: a generated id, never a name a person chose. */
+  storage_key: string;
+  /** The name to show and to offer when downloading; never used as a path. */
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  /** Hex SHA-256 of the stored bytes. */
+  sha256: string;
+  /** Null when a channel downloaded the file from its provider. */
+  uploaded_by_user_id: string | null;
+  /** The message that uses the file; null while it is only uploaded. */
+  message_id: string | null;
+  created_at: number;
+}
+
 export interface TicketEventsTable {
   id: string;
   workspace_id: string;
@@ -262,6 +280,7 @@ export interface Database {
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
   messages: MessagesTable;
+  attachments: AttachmentsTable;
   ticket_events: TicketEventsTable;
   outbox: OutboxTable;
   realtime_events: RealtimeEventsTable;
@@ -278,6 +297,7 @@ export type NewTicket = Insertable<TicketsTable>;
 export type TicketUpdate = Updateable<TicketsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
+export type AttachmentRow = Selectable<AttachmentsTable>;
 export type ChannelRow = Selectable<ChannelsTable>;
 export type ContactRow = Selectable<ContactsTable>;
 export type IdentityRow = Selectable<ContactIdentitiesTable>;

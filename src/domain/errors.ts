@@ -16,6 +16,11 @@ export type ErrorCode =
   | 'SNOOZE_UNTIL_REQUIRED'
   | 'SNOOZE_UNTIL_IN_PAST'
   | 'CHANNEL_DISABLED'
+  | 'ATTACHMENT_MISSING'
+  | 'ATTACHMENT_EMPTY'
+  | 'ATTACHMENT_TOO_LARGE'
+  | 'ATTACHMENT_TYPE_NOT_ALLOWED'
+  | 'ATTACHMENT_TYPE_MISMATCH'
   | 'NOT_FOUND'
   | 'VALIDATION_FAILED'
   | 'CONFLICT'
@@ -33,7 +38,7 @@ export type ErrorCode =
   | 'AUTO_CLOSE_RULE_EXISTS';
 
 /** What kind of failure a code is; the HTTP layer maps kinds to statuses. */
-export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation' | 'unauthenticated' | 'forbidden' | 'rate_limited';
+export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation' | 'unauthenticated' | 'forbidden' | 'rate_limited' | 'too_large' | 'unsupported_media';
 
 const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   WHATSAPP_TEMPLATE_REQUIRED: 'policy',
@@ -45,6 +50,11 @@ const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   CONTACT_HAS_NO_PHONE: 'policy',
   CONTACT_NOT_ON_CHANNEL: 'policy',
   CHANNEL_DISABLED: 'policy',
+  ATTACHMENT_MISSING: 'validation',
+  ATTACHMENT_EMPTY: 'validation',
+  ATTACHMENT_TOO_LARGE: 'too_large',
+  ATTACHMENT_TYPE_NOT_ALLOWED: 'unsupported_media',
+  ATTACHMENT_TYPE_MISMATCH: 'unsupported_media',
   ACTIVE_TICKET_EXISTS: 'conflict',
   TICKET_CLOSED: 'conflict',
   TICKET_NOT_CLOSED: 'conflict',

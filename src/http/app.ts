@@ -11,6 +11,7 @@ import type { Deps } from '../modules/deps.js';
 import { installCallerResolution } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
+import { attachmentRoutes, type AttachmentRouteOptions } from './routes/attachments.routes.js';
 import { autoCloseRuleRoutes } from './routes/auto-close-rules.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { channelRoutes } from './routes/channels.routes.js';
@@ -27,6 +28,8 @@ export interface AppOptions {
   /** The address agents reach the server at; https there makes session cookies Secure. */
   publicUrl: string;
   limiter?: LoginLimiter;
+  /** Where uploads are stored and how large they may be; without it the attachment routes are not served. */
+  attachments?: Omit<AttachmentRouteOptions, 'deps'>;
 }
 
 /** Builds the HTTP application (not yet listening). */
@@ -70,6 +73,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(ticketRoutes, { prefix: '/api', deps });
   await app.register(contactRoutes, { prefix: '/api', deps });
   await app.register(channelRoutes, { prefix: '/api', deps, publicUrl: options.publicUrl });
+  if (options.attachments) await app.register(attachmentRoutes, { prefix: '/api', deps, ...options.attachments });
   await app.register(userRoutes, { prefix: '/api', deps });
   await app.register(autoCloseRuleRoutes, { prefix: '/api', deps });
   await app.register(webhookRoutes, { prefix: '/api', deps });

@@ -1,9 +1,13 @@
 // A real API server on 127.0.0.1 over a fresh store, with users who have real passwords.
 import type { FastifyInstance } from 'fastify';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import type { Engine } from '../../src/db/dialect/engine.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { LocalDiskAttachmentStorage } from '../../src/modules/attachments/local-disk-storage.js';
 import { hashPassword } from '../../src/modules/users/password.js';
 import { insertUser, type Role } from '../../src/modules/users/user.repo.js';
 import { buildWorld, type World } from './factories.js';
@@ -15,6 +19,8 @@ export interface ApiContext {
   readonly db: TestStore;
   readonly world: World;
   readonly url: string;
+  /** This test's own attachment storage folder. */
+  readonly attachmentsDir: string;
   /** A user of the world's workspace with the shared PASSWORD. */
   addUser(role: Role, world?: World): Promise<{ email: string; userId: string }>;
   /** A request with JSON in and out; `cookie` signs it in as a browser would (same-origin). */
@@ -26,20 +32,24 @@ export interface ApiContext {
 let sequence = 0;
 
 /** Registers a fresh store, world and listening server around every test. */
-export function useApi(engine: Engine): ApiContext {
+export function useApi(engine: Engine, options: { attachmentMaxBytes?: number } = {}): ApiContext {
   let db: TestStore | undefined;
   let world: World | undefined;
   let app: FastifyInstance | undefined;
   let url = '';
+  let attachmentsDir = '';
   beforeEach(async () => {
     db = await openTestStore(engine);
     world = await buildWorld(db.store);
-    app = await buildApp({ deps: world.deps, logger: createLogger('silent'), publicUrl: 'http://127.0.0.1' });
+    attachmentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadbox-attachments-'));
+    const attachments = { storage: new LocalDiskAttachmentStorage(attachmentsDir), maxBytes: options.attachmentMaxBytes ?? 25 * 1024 * 1024 };
+    app = await buildApp({ deps: world.deps, logger: createLogger('silent'), publicUrl: 'http://127.0.0.1', attachments });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterEach(async () => {
     await app?.close();
     await db?.dispose();
+    if (attachmentsDir) fs.rmSync(attachmentsDir, { recursive: true, force: true });
   });
   const ctx: ApiContext = {
     get db() {
@@ -52,6 +62,9 @@ export function useApi(engine: Engine): ApiContext {
     },
     get url() {
       return url;
+    },
+    get attachmentsDir() {
+      return attachmentsDir;
     },
     async addUser(role, w = ctx.world) {
       const email = `${role}-${sequence++}@brand.test`;

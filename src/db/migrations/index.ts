@@ -2,12 +2,14 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as auth from './0002-auth.js';
+import * as attachments from './0003-attachments.js';
 import * as webhooks from './0004-webhooks.js';
 import * as realtimeNotify from './0005-realtime-notify.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-auth': auth,
+  '0003-attachments': attachments,
   '0004-webhooks': webhooks,
   '0005-realtime-notify': realtimeNotify,
 };
