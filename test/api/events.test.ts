@@ -5,80 +5,26 @@ import { createLogger } from '../../src/lib/logger.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { useApi } from '../support/api.js';
 import { inbound } from '../support/factories.js';
+import { openEventStream, type ServerSentEvent } from '../support/sse.js';
 import { ENGINES } from '../support/stores.js';
 
 const SOON = { timeout: 10_000, interval: 20 };
 
-interface Received {
-  id: number;
-  event: string;
-  data: any;
-}
-
-/** An open stream collecting what arrives: `connected` settles once the server has subscribed it. */
-async function openStream(url: string, cookie: string) {
-  const controller = new AbortController();
-  const response = await fetch(`${url}/api/events`, { headers: { cookie }, signal: controller.signal });
-  const events: Received[] = [];
-  let onConnected!: () => void;
-  const connected = new Promise<void>((resolve) => (onConnected = resolve));
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of response.body!) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const lines = buffer.slice(0, end).split('\n');
-          buffer = buffer.slice(end + 2);
-          if (lines.includes(': connected')) onConnected();
-          const fields = Object.fromEntries(lines.filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
-          if (fields.event) events.push({ id: Number(fields.id), event: fields.event, data: JSON.parse(fields.data ?? 'null') });
-        }
-      }
-    } catch (error) {
-      if (!controller.signal.aborted) throw error;
-    }
-  })();
-  return {
-    connected,
-    events,
-    async close() {
-      controller.abort();
-      await reading;
-    },
-  };
-}
-
-/** Reads server-sent events until `count` arrived (or fails after a timeout). */
-async function readEvents(url: string, cookie: string, count: number, lastEventId?: number): Promise<Received[]> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 10_000);
-  const headers: Record<string, string> = { cookie };
-  if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId);
-  const response = await fetch(`${url}/api/events`, { headers, signal: controller.signal });
-  expect(response.headers.get('content-type')).toBe('text/event-stream');
-  const events: Received[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
+/** Reads the stream until `count` events arrived, then closes it. */
+async function readEvents(url: string, cookie: string, count: number, lastEventId?: number): Promise<ServerSentEvent[]> {
+  const stream = await openEventStream(url, { cookie, ...(lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) }) });
   try {
-    for await (const chunk of response.body!) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
-        if (fields.event) events.push({ id: Number(fields.id), event: fields.event, data: JSON.parse(fields.data ?? 'null') });
-      }
-      if (events.length >= count) break;
-    }
+    return await stream.next(count);
   } finally {
-    clearTimeout(timer);
-    controller.abort();
+    await stream.close();
   }
-  return events;
+}
+
+/** A stream the server has subscribed: nothing published from here on is missed. */
+async function subscribed(url: string, cookie: string) {
+  const stream = await openEventStream(url, { cookie });
+  await stream.connected;
+  return stream;
 }
 
 describe.each(ENGINES)('the realtime stream (%s)', (engine) => {
@@ -86,11 +32,11 @@ describe.each(ENGINES)('the realtime stream (%s)', (engine) => {
 
   it('an open stream receives a new ticket and its message as they happen', async () => {
     const cookie = await api.signIn((await api.addUser('agent')).email);
-    const received = readEvents(api.url, cookie, 2);
-    await new Promise((r) => setTimeout(r, 300));
+    const stream = await subscribed(api.url, cookie);
     const result = await ingestInbound(api.world.deps, inbound(api.world.channels.whatsapp, api.world.clock));
     if (result.outcome !== 'stored') throw new Error('expected stored');
-    const events = await received;
+    const events = await stream.next(2);
+    await stream.close();
     expect(events.map((e) => e.event)).toEqual(['ticket.created', 'message.created']);
     expect(events[1]!.data).toEqual({ ticketId: result.ticketId, messageId: result.messageId });
     expect(events[1]!.id).toBeGreaterThan(events[0]!.id);
@@ -98,12 +44,15 @@ describe.each(ENGINES)('the realtime stream (%s)', (engine) => {
 
   it('a client resuming with Last-Event-ID gets exactly the events it missed', async () => {
     const cookie = await api.signIn((await api.addUser('agent')).email);
-    const first = readEvents(api.url, cookie, 2);
-    await new Promise((r) => setTimeout(r, 300));
+    const first = await subscribed(api.url, cookie);
     await ingestInbound(api.world.deps, inbound(api.world.channels.email, api.world.clock));
-    const seen = await first;
+    const seen = await first.next(2);
+    await first.close();
+    // A second stream proves the second message's events are published before the first resumes.
+    const witness = await subscribed(api.url, cookie);
     await ingestInbound(api.world.deps, inbound(api.world.channels.email, api.world.clock));
-    await new Promise((r) => setTimeout(r, 600));
+    await witness.next(2);
+    await witness.close();
     const missed = await readEvents(api.url, cookie, 2, seen[1]!.id);
     expect(missed.map((e) => e.event)).toEqual(['ticket.created', 'message.created']);
     expect(missed[0]!.id).toBeGreaterThan(seen[1]!.id);
@@ -114,11 +63,11 @@ describe.each(ENGINES)('the realtime stream (%s)', (engine) => {
     const other = await buildApp({ deps: api.world.deps, logger: createLogger('silent'), publicUrl: 'http://127.0.0.1' });
     const otherUrl = await other.listen({ port: 0, host: '127.0.0.1' });
     try {
-      const received = readEvents(otherUrl, cookie, 1);
-      await new Promise((r) => setTimeout(r, 300));
+      const stream = await subscribed(otherUrl, cookie);
       const created = await api.call('POST', '/api/tickets', { cookie, body: { channelId: api.world.channels.email.id, contact: { address: 'new.customer@example.test' }, message: { kind: 'text', body: 'Hello!' } } });
       expect(created.status).toBe(201);
-      const [event] = await received;
+      const [event] = await stream.next(1);
+      await stream.close();
       expect(event).toMatchObject({ event: 'ticket.created', data: { ticketId: created.body.ticket.id } });
     } finally {
       await other.close();
@@ -133,9 +82,8 @@ describe.each(ENGINES)('the realtime stream (%s)', (engine) => {
     const lower = Number(newest?.seq ?? 0) + 100;
     const commit = (seq: number) =>
       db.insertInto('realtime_events').values({ seq, workspace_id: api.world.workspaceId, type: 'ticket.created', payload: JSON.stringify({ ticketId: `t${seq}` }), created_at: Date.now() }).execute();
-    const stream = await openStream(api.url, cookie);
+    const stream = await subscribed(api.url, cookie);
     try {
-      await stream.connected;
       await commit(lower + 1);
       await vi.waitFor(() => expect(stream.events.map((e) => e.id)).toEqual([lower + 1]), SOON);
       await commit(lower);

@@ -10,53 +10,11 @@ import { hashPassword } from '../../src/modules/users/password.js';
 import { insertUser } from '../../src/modules/users/user.repo.js';
 import { insertWorkspace } from '../../src/modules/workspaces/workspace.repo.js';
 import { startCli, type ServingCli } from '../support/cli.js';
+import { openEventStream } from '../support/sse.js';
 import { openTestStore, type TestStore } from '../support/stores.js';
 
 const PASSWORD = 'correct horse battery staple';
 const STARTUP = { timeout: 60_000, interval: 100 };
-
-interface ServerSentEvent {
-  id: number;
-  event: string;
-  data: any;
-}
-
-/** An open `GET /api/events` stream that collects what arrives until it is closed. */
-async function openEventStream(url: string, token: string) {
-  const controller = new AbortController();
-  const response = await fetch(`${url}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toBe('text/event-stream');
-  const events: ServerSentEvent[] = [];
-  const comments: string[] = [];
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of response.body!) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const lines = buffer.slice(0, end).split('\n');
-          buffer = buffer.slice(end + 2);
-          comments.push(...lines.filter((l) => l.startsWith(':')).map((l) => l.slice(1).trim()));
-          const fields = Object.fromEntries(lines.filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
-          if (fields.event) events.push({ id: Number(fields.id), event: fields.event, data: JSON.parse(fields.data ?? 'null') });
-        }
-      }
-    } catch (error) {
-      if (!controller.signal.aborted) throw error;
-    }
-  })();
-  return {
-    events,
-    comments,
-    async close() {
-      controller.abort();
-      await reading;
-    },
-  };
-}
 
 /** Stops a server gracefully, or for good if it has not exited after a while, so no process outlives the test. */
 async function shutDown(server: ServingCli): Promise<number | null> {
@@ -114,7 +72,7 @@ describe('realtime across two server processes on PostgreSQL', () => {
     expect(minted.status).toBe(201);
     const { token } = (await minted.json()) as { token: string };
 
-    const stream = await openEventStream(first, token);
+    const stream = await openEventStream(first, { authorization: `Bearer ${token}` });
     try {
       // The stream subscribes before it says so; from here on nothing the workspace publishes is missed.
       await vi.waitFor(() => expect(stream.comments).toContain('connected'), STARTUP);

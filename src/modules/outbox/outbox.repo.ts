@@ -1,5 +1,5 @@
 // The transactional outbox: work committed with the change that needs it, leased by workers.
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import { engineOf } from '../../db/dialect/engine.js';
 import type { Database, OutboxTable } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
@@ -8,58 +8,46 @@ export const SEND_TOPIC = 'message.send';
 
 export type OutboxItem = Pick<Selectable<OutboxTable>, 'id' | 'workspace_id' | 'topic' | 'message_id' | 'channel_id' | 'payload' | 'attempts'>;
 
-export async function enqueueOutbox(
-  trx: Kysely<Database>,
-  item: { workspaceId: string; topic: string; messageId?: string; channelId?: string; payload?: unknown },
-  now: number,
-): Promise<void> {
-  await trx
-    .insertInto('outbox')
-    .values({
-      id: newId(),
-      workspace_id: item.workspaceId,
-      topic: item.topic,
-      message_id: item.messageId ?? null,
-      channel_id: item.channelId ?? null,
-      payload: item.payload === undefined ? null : JSON.stringify(item.payload),
-      attempts: 0,
-      available_at: now,
-      locked_until: null,
-      last_error: null,
-      done_at: null,
-      created_at: now,
-    })
-    .execute();
+export interface NewOutboxItem {
+  /** Given when the caller refers to the item before it is stored (a webhook delivery id). */
+  id?: string;
+  workspaceId: string;
+  topic: string;
+  messageId?: string;
+  channelId?: string;
+  payload?: unknown;
+}
+
+function outboxRow(item: NewOutboxItem, now: number): Insertable<OutboxTable> {
+  return {
+    id: item.id ?? newId(),
+    workspace_id: item.workspaceId,
+    topic: item.topic,
+    message_id: item.messageId ?? null,
+    channel_id: item.channelId ?? null,
+    payload: item.payload === undefined ? null : JSON.stringify(item.payload),
+    attempts: 0,
+    available_at: now,
+    locked_until: null,
+    last_error: null,
+    done_at: null,
+    created_at: now,
+  };
+}
+
+export async function enqueueOutbox(trx: Kysely<Database>, item: NewOutboxItem, now: number): Promise<void> {
+  await trx.insertInto('outbox').values(outboxRow(item, now)).execute();
 }
 
 // Rows per insert statement: well under SQLite's bound-parameter limit at twelve columns a row.
 const ENQUEUE_CHUNK = 200;
 
-/** Enqueues many items with few statements, each under its own id when one is given (a fan-out queues hundreds at once). */
-export async function enqueueOutboxMany(
-  trx: Kysely<Database>,
-  items: { id?: string; workspaceId: string; topic: string; payload: unknown }[],
-  now: number,
-): Promise<void> {
+/** Enqueues many items with few statements (a fan-out queues hundreds at once). */
+export async function enqueueOutboxMany(trx: Kysely<Database>, items: NewOutboxItem[], now: number): Promise<void> {
   for (let start = 0; start < items.length; start += ENQUEUE_CHUNK) {
     await trx
       .insertInto('outbox')
-      .values(
-        items.slice(start, start + ENQUEUE_CHUNK).map((item) => ({
-          id: item.id ?? newId(),
-          workspace_id: item.workspaceId,
-          topic: item.topic,
-          message_id: null,
-          channel_id: null,
-          payload: JSON.stringify(item.payload),
-          attempts: 0,
-          available_at: now,
-          locked_until: null,
-          last_error: null,
-          done_at: null,
-          created_at: now,
-        })),
-      )
+      .values(items.slice(start, start + ENQUEUE_CHUNK).map((item) => outboxRow(item, now)))
       .execute();
   }
 }
