@@ -270,6 +270,23 @@ export interface WebhookDispatchCursorTable {
   last_xid: number;
 }
 
+export interface InboundPayloadsTable {
+  id: string;
+  /** Which parser reads it: whatsapp, instagram, email-smtp, email-imap, email-http. */
+  source: string;
+  channel_id: string | null;
+  /** The bytes exactly as the provider sent them. */
+  raw: Buffer;
+  /** The provider's signature header, checked again per channel when the payload is processed. */
+  signature: string | null;
+  received_at: number;
+  attempts: number;
+  available_at: number;
+  locked_until: number | null;
+  processed_at: number | null;
+  last_error: string | null;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -288,6 +305,7 @@ export interface Database {
   templates: TemplatesTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  inbound_payloads: InboundPayloadsTable;
   webhooks: WebhooksTable;
   webhook_dispatch_cursor: WebhookDispatchCursorTable;
 }

@@ -5,6 +5,7 @@ import * as auth from './0002-auth.js';
 import * as attachments from './0003-attachments.js';
 import * as webhooks from './0004-webhooks.js';
 import * as realtimeNotify from './0005-realtime-notify.js';
+import * as inboundPayloads from './0007-inbound-payloads.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-attachments': attachments,
   '0004-webhooks': webhooks,
   '0005-realtime-notify': realtimeNotify,
+  '0007-inbound-payloads': inboundPayloads,
 };

@@ -1,0 +1,75 @@
+// The inbound payload queue: provider deliveries stored as received, then leased by the processing job.
+import type { Kysely, Selectable } from 'kysely';
+import { engineOf } from '../../db/dialect/engine.js';
+import type { Database, InboundPayloadsTable } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
+
+export type InboundPayload = Pick<Selectable<InboundPayloadsTable>, 'id' | 'source' | 'channel_id' | 'raw' | 'signature' | 'received_at' | 'attempts'>;
+
+export interface NewInboundPayload {
+  source: string;
+  channelId?: string | null;
+  raw: Buffer;
+  signature?: string | null;
+}
+
+/** Stores a delivery; returns its id. */
+export async function insertInboundPayload(trx: Kysely<Database>, payload: NewInboundPayload, now: number): Promise<string> {
+  const id = newId();
+  await trx
+    .insertInto('inbound_payloads')
+    .values({
+      id,
+      source: payload.source,
+      channel_id: payload.channelId ?? null,
+      raw: payload.raw,
+      signature: payload.signature ?? null,
+      received_at: now,
+      attempts: 0,
+      available_at: now,
+      locked_until: null,
+      processed_at: null,
+      last_error: null,
+    })
+    .execute();
+  return id;
+}
+
+/**
+ * Leases due payloads of the given sources for `leaseMs`, oldest first. On PostgreSQL rows another
+ * process holds are skipped (FOR UPDATE SKIP LOCKED); SQLite serializes writers.
+ */
+export async function leaseInboundPayloads(trx: Kysely<Database>, sources: string[], now: number, leaseMs: number, limit: number): Promise<InboundPayload[]> {
+  const due = await trx
+    .selectFrom('inbound_payloads')
+    .select('id')
+    .where('processed_at', 'is', null)
+    .where('available_at', '<=', now)
+    .where('source', 'in', sources)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .orderBy('available_at')
+    .orderBy('id')
+    .limit(limit)
+    .$if(engineOf(trx) === 'postgres', (qb) => qb.forUpdate().skipLocked())
+    .execute();
+  if (due.length === 0) return [];
+  const leased = await trx
+    .updateTable('inbound_payloads')
+    .set((eb) => ({ locked_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
+    .where(
+      'id',
+      'in',
+      due.map((d) => d.id),
+    )
+    .returning(['id', 'source', 'channel_id', 'raw', 'signature', 'received_at', 'attempts'])
+    .execute();
+  return leased.sort((a, b) => a.received_at - b.received_at || a.id.localeCompare(b.id));
+}
+
+export async function markInboundProcessed(trx: Kysely<Database>, id: string, now: number): Promise<void> {
+  await trx.updateTable('inbound_payloads').set({ processed_at: now, locked_until: null, last_error: null }).where('id', '=', id).execute();
+}
+
+export async function retryInboundLater(trx: Kysely<Database>, id: string, availableAt: number, error: string): Promise<void> {
+  await trx.updateTable('inbound_payloads').set({ available_at: availableAt, locked_until: null, last_error: error }).where('id', '=', id).execute();
+}
