@@ -11,6 +11,9 @@ export const whatsappSetup: ChannelSetup = {
     phoneNumberId: graphId.optional(),
     businessAccountId: graphId.optional(),
     displayPhoneNumber: z.string().trim().max(32).optional(),
+    /** Where the Graph API answers (a local fake in tests and the sandbox) and which version to speak. */
+    graphBaseUrl: z.url().optional(),
+    graphApiVersion: z.string().regex(/^v\d+\.\d+$/, 'a Graph API version like v23.0').optional(),
     /** Meta allows 80 messages a second per number by default; higher tiers allow more. */
     sendRatePerSecond: z.number().int().min(1).max(1000).optional(),
   }),
