@@ -110,6 +110,26 @@ export interface InboundMessage {
   data?: Record<string, unknown> | null;
 }
 
+/** A provider's receipt for one of our outbound messages (delivered, read, failed). */
+export interface DeliveryStatusUpdate {
+  /** The provider's id of our message. */
+  providerMessageId: string;
+  /** Our own message id when the provider echoes it back (WhatsApp's biz_opaque_callback_data). */
+  messageId?: string | null;
+  status: 'sent' | 'delivered' | 'read' | 'failed';
+  at: EpochMs;
+  error?: { code: string; message: string } | null;
+}
+
+/** A customer's reaction to a message of the thread; a null emoji removes their reaction. */
+export interface ReactionUpdate {
+  /** The provider's id of the message reacted to. */
+  targetProviderMessageId: string;
+  emoji: string | null;
+  from: string;
+  at: EpochMs;
+}
+
 /** An outgoing message handed to a channel's sender by the outbox worker. */
 export interface OutboundSend {
   messageId: string;
