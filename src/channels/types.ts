@@ -110,6 +110,21 @@ export interface InboundMessage {
   data?: Record<string, unknown> | null;
 }
 
+/** A connected provider account as a channel's code sees it: settings and credentials (never logged). */
+export interface ChannelAccount {
+  channelId: string;
+  /** What the channel routes on: phone number id, Instagram account id, address. */
+  accountId: string;
+  settings: Record<string, unknown>;
+  secrets: Record<string, string>;
+  sandbox: boolean;
+}
+
+/** Downloads a customer's media from the provider, given the reference its webhook carried. */
+export interface MediaFetcher {
+  fetch(account: ChannelAccount, providerRef: string): Promise<{ bytes: Buffer; contentType: string | null }>;
+}
+
 /** A provider's receipt for one of our outbound messages (delivered, read, failed). */
 export interface DeliveryStatusUpdate {
   /** The provider's id of our message. */
