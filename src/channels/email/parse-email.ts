@@ -1,0 +1,104 @@
+// A raw RFC 5322 message, as any of the three ways in delivers it, read into what threading and storage need:
+// addresses, threading headers, the new text apart from the quote, sanitized HTML, attachments, and whether a
+// machine wrote it.
+import { createHash } from 'node:crypto';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { isAutomatedMail, type HeaderLookup } from './automated-mail.js';
+import { readDeliveryFailure, type DeliveryFailure } from './delivery-report.js';
+import { sanitizeEmailHtml } from './display-html.js';
+import { separateQuotedText } from './quoted-text.js';
+import { normalizeMessageIds } from './threading-keys.js';
+
+export interface EmailAttachment {
+  fileName: string | null;
+  contentType: string;
+  content: Buffer;
+  /** Set for parts the HTML shows inline (`cid:` images); the UI does not list them again. */
+  contentId: string | null;
+  inline: boolean;
+}
+
+export interface ParsedEmail {
+  /** With angle brackets; a hash of the raw bytes when the mail has none, so a second delivery is still recognised. */
+  messageId: string;
+  inReplyTo: string[];
+  references: string[];
+  from: { address: string; name: string | null } | null;
+  to: string[];
+  cc: string[];
+  /** Delivered-To and X-Original-To: where a forwarding host says the mail was addressed. */
+  deliveredTo: string[];
+  subject: string | null;
+  /** The Date header, when it is a real date. */
+  sentAt: number | null;
+  /** What the sender wrote in this mail, without the quoted conversation. */
+  newText: string;
+  /** The quoted previous messages, kept apart. */
+  quotedText: string;
+  /** Sanitized HTML for display; null when the mail has no HTML part. */
+  html: string | null;
+  attachments: EmailAttachment[];
+  automated: boolean;
+  /** Set when the mail is a delivery report saying one of our mails failed. */
+  deliveryFailure: DeliveryFailure | null;
+  header: HeaderLookup;
+}
+
+const REPORT_PARTS = new Set(['message/delivery-status', 'text/rfc822-headers', 'message/rfc822']);
+
+/** Parses a raw message. */
+export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
+  const mail = await simpleParser(raw, { keepDeliveryStatus: true, checksumAlgo: 'sha256' });
+  const header = headerLookup(mail);
+  const from = addressesOf(mail.from)[0] ?? null;
+  const isReport = /^multipart\/report\b/i.test(header('content-type') ?? '');
+  const deliveryFailure = isReport ? readDeliveryFailure(partText(mail, 'message/delivery-status'), partText(mail, 'text/rfc822-headers') ?? partText(mail, 'message/rfc822')) : null;
+  const { newText, quoted } = separateQuotedText(mail.text ?? '');
+  return {
+    messageId: normalizeMessageIds(mail.messageId)[0] ?? `<sha256.${createHash('sha256').update(raw).digest('hex')}@threadbox.invalid>`,
+    inReplyTo: normalizeMessageIds(mail.inReplyTo),
+    references: normalizeMessageIds(mail.references),
+    from: from ? { address: from.address, name: from.name || null } : null,
+    to: addressesOf(mail.to).map((a) => a.address),
+    cc: addressesOf(mail.cc).map((a) => a.address),
+    deliveredTo: ['delivered-to', 'x-original-to'].flatMap((name) => (header(name) ?? '').split(',').map((a) => a.replace(/[<>]/g, '').trim()).filter(Boolean)),
+    subject: mail.subject?.trim() || null,
+    sentAt: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.getTime() : null,
+    newText,
+    quotedText: quoted,
+    html: typeof mail.html === 'string' ? sanitizeEmailHtml(mail.html) || null : null,
+    attachments: mail.attachments
+      .filter((a) => !(isReport && REPORT_PARTS.has(a.contentType)))
+      .map((a) => ({ fileName: a.filename ?? null, contentType: a.contentType, content: a.content, contentId: a.cid ?? null, inline: a.related === true || (a.contentDisposition === 'inline' && !!a.cid) })),
+    automated: isAutomatedMail(header, from?.address ?? null, returnPathIsNull(header)),
+    deliveryFailure,
+    header,
+  };
+}
+
+/** Raw header values by lower-case name (the first occurrence), unfolded. */
+function headerLookup(mail: ParsedMail): HeaderLookup {
+  const values = new Map<string, string>();
+  for (const { key, line } of mail.headerLines) {
+    if (values.has(key)) continue;
+    const colon = line.indexOf(':');
+    values.set(key, line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+  }
+  return (name) => values.get(name.toLowerCase()) ?? null;
+}
+
+function returnPathIsNull(header: HeaderLookup): boolean {
+  const value = header('return-path');
+  return value !== null && /^<\s*>$/.test(value.trim());
+}
+
+function addressesOf(field: AddressObject | AddressObject[] | undefined): { address: string; name: string }[] {
+  const objects = field ? (Array.isArray(field) ? field : [field]) : [];
+  const flat = objects.flatMap((o) => o.value).flatMap((a) => (a.group ? a.group : [a]));
+  return flat.filter((a): a is { address: string; name: string } => typeof a.address === 'string' && a.address.includes('@')).map((a) => ({ address: a.address.toLowerCase(), name: a.name }));
+}
+
+function partText(mail: ParsedMail, contentType: string): string | null {
+  const part = mail.attachments.find((a) => a.contentType === contentType);
+  return part ? part.content.toString('utf8') : null;
+}

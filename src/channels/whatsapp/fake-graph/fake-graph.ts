@@ -1,0 +1,522 @@
+// A local stand-in for Meta's Graph API (WhatsApp Cloud API), served over real HTTP so our client,
+// sender and webhook receiver are tested against the wire formats of channels.md §A rather than
+// against mocks. Tests and the demo's sandbox start one, put its `url` in a channel's
+// `settings.graphBaseUrl`, and read back what was sent.
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fbtraceId, invalidTokenError, unknownObjectError, unknownPathError, whatsappError, type GraphErrorAnswer, type GraphErrorObject } from './graph-errors.js';
+import { MediaStore, readUpload, type FakeMedia } from './media.js';
+import { checkSendBody, type MessageType } from './send-body.js';
+import { checkTemplateSend, templatePage, type FakeTemplate } from './templates.js';
+import { metaJson, postWebhook, type DeliverOptions, type WebhookDelivery } from './webhook-delivery.js';
+import { batchPayloads, newWamid, statusUpdate, type WebhookPayload } from './webhook-payloads.js';
+
+const WINDOW_MS = 24 * 60 * 60 * 1000;
+const MEDIA_URL_TTL_MS = 5 * 60 * 1000;
+
+export interface FakePhoneNumber {
+  phoneNumberId: string;
+  /** The only bearer token this number's endpoints accept. */
+  accessToken: string;
+  displayPhoneNumber?: string;
+  /** The WhatsApp Business Account owning the number: its templates are the ones this number can send. */
+  wabaId?: string;
+}
+
+export interface FakeGraphOptions {
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  phoneNumbers?: FakePhoneNumber[];
+  /**
+   * How a free-form send outside the 24-hour window is refused. Meta does both (channels.md §A.5.1):
+   * `sync` answers HTTP 400 with error 131047; `async` accepts with a wamid and then posts a `failed`
+   * status with 131047 to the status webhook (see `autoStatuses`). Default `sync`.
+   */
+  windowClosed?: 'sync' | 'async';
+  /** The clock for the 24-hour window and media URL expiry, epoch ms; defaults to Date.now. */
+  now?: () => number;
+}
+
+export type FakeEndpoint = 'messages' | 'media-upload' | 'media' | 'media-delete' | 'media-download' | 'templates';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query as received, e.g. `/v23.0/200000000000002/messages`. */
+  url: string;
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  rawBody: Buffer;
+  /** The parsed JSON body, or null (not JSON, or empty). */
+  body: unknown;
+  endpoint: FakeEndpoint | null;
+  phoneNumberId: string | null;
+  /** The status answered; null while unanswered (or for a request held by `hangNext`). */
+  status: number | null;
+  at: number;
+}
+
+/** An accepted `POST /{phone-number-id}/messages`, as the fake received it. */
+export interface SentMessage {
+  wamid: string;
+  phoneNumberId: string;
+  to: string;
+  waId: string;
+  type: MessageType;
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Record<string, unknown>;
+  rawBody: Buffer;
+  at: number;
+}
+
+export interface FailureSpec {
+  /** HTTP status; defaults to the code's usual one (190 → 401, 130429/131056 → 429, 131000 → 500, others 400). */
+  status?: number;
+  /** A Graph error code (Meta's envelope is built for it) or a whole error object; default 131000. */
+  error?: number | GraphErrorObject;
+  /** A raw body instead of a Graph error, e.g. a proxy's HTML page. */
+  rawBody?: string;
+  /** Only requests for this phone number id (sends and uploads). */
+  phoneNumberId?: string;
+  /** Only this endpoint; by default any request counts. */
+  endpoint?: FakeEndpoint;
+}
+
+export interface HangSpec {
+  phoneNumberId?: string;
+  endpoint?: FakeEndpoint;
+}
+
+export interface UploadedMedia extends FakeMedia {
+  phoneNumberId: string;
+}
+
+interface Rule {
+  remaining: number;
+  kind: 'fail' | 'hang';
+  spec: FailureSpec;
+}
+
+interface StatusTarget {
+  url: string;
+  appSecret: string;
+  statuses: ('sent' | 'delivered' | 'read')[];
+}
+
+class Answer {
+  constructor(
+    readonly status: number,
+    readonly body: string | Buffer,
+    readonly contentType = 'application/json; charset=UTF-8',
+  ) {}
+
+  static json(status: number, value: unknown): Answer {
+    return new Answer(status, metaJson(value));
+  }
+
+  static error(error: GraphErrorAnswer): Answer {
+    return Answer.json(error.status, error.body);
+  }
+}
+
+function bearerOf(headers: IncomingHttpHeaders): string | null {
+  const match = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '');
+  return match ? match[1]!.trim() : null;
+}
+
+function parseJson(raw: Buffer): unknown {
+  if (raw.length === 0) return null;
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return null;
+  }
+}
+
+export class FakeGraph {
+  /** Base URL to put in `settings.graphBaseUrl`, e.g. `http://127.0.0.1:41234`. */
+  url = '';
+  /** Every request received, answered or not, in arrival order. */
+  readonly requests: RecordedRequest[] = [];
+  /** Every accepted message send. */
+  readonly sent: SentMessage[] = [];
+  /** Every accepted media upload. */
+  readonly uploads: UploadedMedia[] = [];
+  /** Mark-as-read requests (`status: 'read'`) accepted. */
+  readonly markedRead: { phoneNumberId: string; messageId: string }[] = [];
+  /** Every webhook the fake posted to the app (explicit deliveries and automatic statuses). */
+  readonly webhooks: WebhookDelivery[] = [];
+  /** Status payloads the fake generated with no status webhook configured to post them to. */
+  readonly pendingStatuses: WebhookPayload[] = [];
+
+  windowClosed: 'sync' | 'async';
+  private readonly server: Server;
+  private readonly now: () => number;
+  private readonly numbers = new Map<string, FakePhoneNumber>();
+  private readonly templates = new Map<string, FakeTemplate[]>();
+  private readonly lastInbound = new Map<string, number>();
+  private readonly media = new MediaStore();
+  private readonly urlSecret = randomBytes(16).toString('hex');
+  private rules: Rule[] = [];
+  private statusTarget: StatusTarget | null = null;
+  private outgoing: Promise<unknown> = Promise.resolve();
+  private templateIds = 0;
+
+  constructor(private readonly options: FakeGraphOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.windowClosed = options.windowClosed ?? 'sync';
+    for (const number of options.phoneNumbers ?? []) this.addPhoneNumber(number);
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) this.send(res, null, Answer.json(500, { error: { message: String(error), type: 'OAuthException', code: 1, fbtrace_id: fbtraceId() } }));
+      });
+    });
+  }
+
+  async listen(): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    const address = this.server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.url = `http://${host}:${address.port}`;
+    return this;
+  }
+
+  /** Stops listening and drops every open connection, including requests held by `hangNext`. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+    await this.whenIdle();
+  }
+
+  addPhoneNumber(number: FakePhoneNumber): void {
+    this.numbers.set(number.phoneNumberId, { ...number });
+  }
+
+  /** Replaces a WhatsApp Business Account's template list (objects shaped like §A.6). */
+  setTemplates(wabaId: string, templates: FakeTemplate[]): FakeTemplate[] {
+    const stored = templates.map((t) => ({ ...t, id: t.id ?? `4000000${String((this.templateIds += 1)).padStart(8, '0')}` }));
+    this.templates.set(wabaId, stored);
+    return stored;
+  }
+
+  /** Records that the customer wrote to this number at `atMs`, opening (or extending) the 24-hour window. */
+  customerWrote(phoneNumberId: string, waId: string, atMs: number): void {
+    const key = `${phoneNumberId}:${waId.replace(/\D/g, '')}`;
+    this.lastInbound.set(key, Math.max(this.lastInbound.get(key) ?? 0, atMs));
+  }
+
+  /** Keeps media the app can fetch by id; returns the media id. */
+  addMedia(bytes: Buffer | Uint8Array | string, mimeType: string, options: { phoneNumberId?: string; filename?: string } = {}): string {
+    return this.media.add(bytes, mimeType, options).id;
+  }
+
+  /** The stored media (bytes, mime type, sha256) for an id, e.g. to build an inbound media webhook. */
+  mediaOf(id: string): FakeMedia | undefined {
+    return this.media.get(id);
+  }
+
+  /** The next `n` matching requests answer with this error. */
+  failNext(n: number, spec: FailureSpec = {}): void {
+    this.rules.push({ remaining: n, kind: 'fail', spec });
+  }
+
+  /** The next `n` matching requests are read and never answered (until `close()`), so clients time out. */
+  hangNext(n: number, spec: HangSpec = {}): void {
+    this.rules.push({ remaining: n, kind: 'hang', spec });
+  }
+
+  /**
+   * After each accepted send, posts these statuses for it, in order, signed, to the app's webhook URL,
+   * like Meta does; also where `windowClosed: 'async'` posts its `failed` statuses. `null` turns it off.
+   */
+  autoStatuses(appWebhookUrl: string | null, appSecret = '', statuses: ('sent' | 'delivered' | 'read')[] = ['sent', 'delivered']): void {
+    this.statusTarget = appWebhookUrl === null ? null : { url: appWebhookUrl, appSecret, statuses };
+  }
+
+  /**
+   * POSTs a webhook to the app, serialised and signed like Meta (§1.2). An array is one batched POST
+   * (`batch` says how: `entries`, `changes` or `messages`, see batchPayloads); a string or Buffer is
+   * sent byte for byte (a fixture file). Inbound messages in it open the 24-hour window.
+   */
+  async deliverWebhook(
+    appWebhookUrl: string,
+    payload: WebhookPayload | WebhookPayload[] | string | Buffer,
+    appSecret: string,
+    options: DeliverOptions & { batch?: 'entries' | 'changes' | 'messages' } = {},
+  ): Promise<WebhookDelivery> {
+    const raw = typeof payload === 'string' || Buffer.isBuffer(payload) ? Buffer.from(payload) : Buffer.from(metaJson(Array.isArray(payload) ? batchPayloads(payload, options.batch) : payload));
+    this.noteInbound(parseJson(raw));
+    const delivery = await postWebhook(appWebhookUrl, raw, appSecret, options);
+    this.webhooks.push(delivery);
+    return delivery;
+  }
+
+  /** Resolves once every automatic status webhook queued so far has been posted. */
+  async whenIdle(): Promise<void> {
+    let seen: Promise<unknown> | null = null;
+    while (seen !== this.outgoing) {
+      seen = this.outgoing;
+      await seen;
+    }
+  }
+
+  /** Forgets recorded traffic and pending failures; numbers, templates, media and windows stay. */
+  reset(): void {
+    for (const list of [this.requests, this.sent, this.uploads, this.markedRead, this.webhooks, this.pendingStatuses]) list.length = 0;
+    this.rules = [];
+  }
+
+  private noteInbound(parsed: unknown): void {
+    const entries = (parsed as WebhookPayload | null)?.entry;
+    if (!Array.isArray(entries)) return;
+    for (const entry of entries) {
+      for (const change of entry?.changes ?? []) {
+        const phoneNumberId = change?.value?.metadata?.phone_number_id;
+        for (const message of change?.value?.messages ?? []) {
+          if (typeof phoneNumberId === 'string' && typeof message.from === 'string' && Number.isFinite(Number(message.timestamp))) {
+            this.customerWrote(phoneNumberId, message.from, Number(message.timestamp) * 1000);
+          }
+        }
+      }
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const rawBody = Buffer.concat(chunks);
+    const url = new URL(req.url ?? '/', this.url);
+    const segments = url.pathname.split('/').filter(Boolean);
+    const route = this.routeOf(req.method ?? 'GET', segments);
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      rawBody,
+      body: parseJson(rawBody),
+      endpoint: route?.endpoint ?? null,
+      phoneNumberId: route?.phoneNumberId ?? null,
+      status: null,
+      at: this.now(),
+    };
+    this.requests.push(record);
+    if (!route) return this.send(res, record, Answer.error(unknownPathError(url.pathname)));
+    const rule = this.takeRule(route);
+    if (rule?.kind === 'hang') return; // held open until close() drops the connection
+    if (rule) return this.send(res, record, this.injected(rule.spec));
+    const answer = await route.run(req, record, url);
+    this.send(res, record, answer);
+  }
+
+  private routeOf(method: string, segments: string[]): { endpoint: FakeEndpoint; phoneNumberId: string | null; run: (req: IncomingMessage, record: RecordedRequest, url: URL) => Promise<Answer> | Answer } | null {
+    if (method === 'GET' && segments[0] === 'whatsapp_business' && segments[1] === 'attachments' && segments.length === 2) {
+      return { endpoint: 'media-download', phoneNumberId: null, run: (req, _record, url) => this.download(req, url) };
+    }
+    if (!/^v\d+\.\d+$/.test(segments[0] ?? '')) return null;
+    const [, id, edge] = segments;
+    if (!id || segments.length > 3) return null;
+    if (method === 'POST' && edge === 'messages') return { endpoint: 'messages', phoneNumberId: id, run: (req, record) => this.sendMessage(req, record, id) };
+    if (method === 'POST' && edge === 'media') return { endpoint: 'media-upload', phoneNumberId: id, run: (req, record) => this.upload(req, record, id) };
+    if (method === 'GET' && edge === 'message_templates') return { endpoint: 'templates', phoneNumberId: null, run: (req, _record, url) => this.listTemplates(req, url, id) };
+    if (method === 'GET' && edge === undefined) return { endpoint: 'media', phoneNumberId: null, run: (req, _record, url) => this.describeMedia(req, url, id) };
+    if (method === 'DELETE' && edge === undefined) return { endpoint: 'media-delete', phoneNumberId: null, run: (req) => this.deleteMedia(req, id) };
+    return null;
+  }
+
+  private takeRule(route: { endpoint: FakeEndpoint; phoneNumberId: string | null }): Rule | null {
+    const rule = this.rules.find(
+      (r) => r.remaining > 0 && (r.spec.endpoint === undefined || r.spec.endpoint === route.endpoint) && (r.spec.phoneNumberId === undefined || r.spec.phoneNumberId === route.phoneNumberId),
+    );
+    if (!rule) return null;
+    rule.remaining -= 1;
+    this.rules = this.rules.filter((r) => r.remaining > 0);
+    return rule;
+  }
+
+  private injected(spec: FailureSpec): Answer {
+    if (spec.rawBody !== undefined) return new Answer(spec.status ?? 500, spec.rawBody, 'text/html; charset=utf-8');
+    if (typeof spec.error === 'object') return Answer.json(spec.status ?? 400, { error: spec.error });
+    return Answer.error(whatsappError(spec.error ?? 131000, undefined, spec.status));
+  }
+
+  private send(res: ServerResponse, record: RecordedRequest | null, answer: Answer): void {
+    if (record) record.status = answer.status;
+    res.writeHead(answer.status, { 'content-type': answer.contentType, 'x-fb-trace-id': fbtraceId() });
+    res.end(answer.body);
+  }
+
+  /** The number a token may act for; the Graph error otherwise (190 for an unknown token). */
+  private authorizeNumber(req: IncomingMessage, phoneNumberId: string, method: string): FakePhoneNumber | GraphErrorAnswer {
+    const token = bearerOf(req.headers);
+    if (token === null) return missingTokenError();
+    if (![...this.numbers.values()].some((n) => n.accessToken === token)) return invalidTokenError();
+    const number = this.numbers.get(phoneNumberId);
+    if (!number || number.accessToken !== token) return unknownObjectError(phoneNumberId, method);
+    return number;
+  }
+
+  private knownToken(req: IncomingMessage): string | GraphErrorAnswer {
+    const token = bearerOf(req.headers);
+    if (token === null) return missingTokenError();
+    return [...this.numbers.values()].some((n) => n.accessToken === token) ? token : invalidTokenError();
+  }
+
+  private templatesFor(number: FakePhoneNumber): FakeTemplate[] {
+    if (number.wabaId !== undefined) return this.templates.get(number.wabaId) ?? [];
+    return [...this.templates.values()].flat();
+  }
+
+  private async sendMessage(req: IncomingMessage, record: RecordedRequest, phoneNumberId: string): Promise<Answer> {
+    const number = this.authorizeNumber(req, phoneNumberId, 'POST');
+    if (!('phoneNumberId' in number)) return Answer.error(number);
+    if (record.body === null) return Answer.error(whatsappError(100, 'The request body must be JSON.'));
+    const checked = checkSendBody(record.body);
+    if (!checked.ok) return Answer.error(checked.error);
+    const body = checked.body;
+    if (body.kind === 'mark-read') {
+      this.markedRead.push({ phoneNumberId, messageId: body.messageId });
+      return Answer.json(200, { success: true });
+    }
+    if (body.template) {
+      const refused = checkTemplateSend(this.templatesFor(number), body.template);
+      if (refused) return Answer.error(refused);
+    }
+    const windowOpen = body.type === 'template' || this.now() - (this.lastInbound.get(`${phoneNumberId}:${body.waId}`) ?? -Infinity) <= WINDOW_MS;
+    if (!windowOpen && this.windowClosed === 'sync') return Answer.error(whatsappError(131047));
+    const wamid = newWamid(body.waId);
+    const parsed = record.body as Record<string, unknown>;
+    this.sent.push({ wamid, phoneNumberId, to: body.to, waId: body.waId, type: body.type, method: record.method, path: record.path, headers: record.headers, body: parsed, rawBody: record.rawBody, at: record.at });
+    const callback = typeof parsed.biz_opaque_callback_data === 'string' ? parsed.biz_opaque_callback_data : undefined;
+    if (!windowOpen) this.queueWindowFailure(number, wamid, body.waId, callback);
+    else this.queueStatuses(number, wamid, body.waId, body.type === 'template', callback);
+    return Answer.json(200, {
+      messaging_product: 'whatsapp',
+      contacts: [{ input: body.to, wa_id: body.waId }],
+      messages: [body.type === 'template' ? { id: wamid, message_status: 'accepted' } : { id: wamid }],
+    });
+  }
+
+  private queueStatuses(number: FakePhoneNumber, wamid: string, waId: string, template: boolean, callback: string | undefined): void {
+    const target = this.statusTarget;
+    if (!target) return;
+    const pricing = { billable: template, pricing_model: 'PMP', category: template ? 'utility' : 'service', type: template ? 'regular' : 'free_customer_service' };
+    for (const status of target.statuses) {
+      this.queueStatus(
+        statusUpdate({ ...number, wamid, status, recipientId: waId, timestampSec: Math.floor(this.now() / 1000), bizOpaqueCallbackData: callback, ...(status === 'read' ? {} : { pricing }) }),
+        target,
+      );
+    }
+  }
+
+  private queueWindowFailure(number: FakePhoneNumber, wamid: string, waId: string, callback: string | undefined): void {
+    const payload = statusUpdate({
+      ...number,
+      wamid,
+      status: 'failed',
+      recipientId: waId,
+      timestampSec: Math.floor(this.now() / 1000),
+      bizOpaqueCallbackData: callback,
+      errors: [
+        {
+          code: 131047,
+          title: 'Re-engagement message',
+          message: 'Re-engagement message',
+          error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
+          href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+        },
+      ],
+    });
+    if (this.statusTarget) this.queueStatus(payload, this.statusTarget);
+    else this.pendingStatuses.push(payload);
+  }
+
+  // Statuses go out one after another, after the send's answer, so the app sees them in Meta's order.
+  private queueStatus(payload: WebhookPayload, target: StatusTarget): void {
+    this.outgoing = this.outgoing.then(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.webhooks.push(await postWebhook(target.url, Buffer.from(metaJson(payload)), target.appSecret));
+    });
+  }
+
+  private async upload(req: IncomingMessage, record: RecordedRequest, phoneNumberId: string): Promise<Answer> {
+    const number = this.authorizeNumber(req, phoneNumberId, 'POST');
+    if (!('phoneNumberId' in number)) return Answer.error(number);
+    const upload = await readUpload(record.rawBody, req.headers['content-type']);
+    if (!upload.ok) return Answer.error(upload.error);
+    const media = this.media.add(upload.bytes, upload.mimeType, { phoneNumberId, ...(upload.filename ? { filename: upload.filename } : {}) });
+    this.uploads.push({ ...media, phoneNumberId });
+    return Answer.json(200, { id: media.id });
+  }
+
+  /** The media a token may read: media a test added is readable with any known token. */
+  private authorizedMedia(req: IncomingMessage, id: string, method: string, phoneNumberId?: string | null): FakeMedia | GraphErrorAnswer {
+    const token = this.knownToken(req);
+    if (typeof token !== 'string') return token;
+    const media = this.media.get(id);
+    const owner = media?.phoneNumberId ? this.numbers.get(media.phoneNumberId) : undefined;
+    if (!media || (owner && owner.accessToken !== token)) return unknownObjectError(id, method);
+    if (phoneNumberId && media.phoneNumberId && media.phoneNumberId !== phoneNumberId) return unknownObjectError(id, method);
+    return media;
+  }
+
+  private describeMedia(req: IncomingMessage, url: URL, id: string): Answer {
+    const media = this.authorizedMedia(req, id, 'GET', url.searchParams.get('phone_number_id'));
+    if (!('id' in media)) return Answer.error(media);
+    const expires = Math.floor((this.now() + MEDIA_URL_TTL_MS) / 1000);
+    const download = new URL('/whatsapp_business/attachments/', this.url);
+    download.searchParams.set('mid', media.id);
+    download.searchParams.set('ext', String(expires));
+    download.searchParams.set('hash', this.urlHash(media.id, expires));
+    return Answer.json(200, { url: download.toString(), mime_type: media.mimeType, sha256: media.sha256, file_size: String(media.bytes.length), id: media.id, messaging_product: 'whatsapp' });
+  }
+
+  private urlHash(id: string, expires: number): string {
+    return createHmac('sha256', this.urlSecret).update(`${id}:${expires}`).digest('base64url');
+  }
+
+  private download(req: IncomingMessage, url: URL): Answer {
+    const id = url.searchParams.get('mid') ?? '';
+    const expires = Number(url.searchParams.get('ext'));
+    // Like Meta's media host, a plain GET without the token is refused.
+    const media = this.authorizedMedia(req, id, 'GET');
+    if (!('id' in media)) return media.status === 400 && media.body.error.code === 100 ? new Answer(404, 'Not found', 'text/plain') : new Answer(401, metaJson(invalidTokenError().body));
+    if (url.searchParams.get('hash') !== this.urlHash(id, expires) || this.now() > expires * 1000) return new Answer(404, 'URL signature expired', 'text/plain');
+    return new Answer(200, media.bytes, media.mimeType);
+  }
+
+  private deleteMedia(req: IncomingMessage, id: string): Answer {
+    const media = this.authorizedMedia(req, id, 'DELETE');
+    if (!('id' in media)) return Answer.error(media);
+    this.media.delete(id);
+    return Answer.json(200, { success: true });
+  }
+
+  private listTemplates(req: IncomingMessage, url: URL, wabaId: string): Answer {
+    const token = this.knownToken(req);
+    if (typeof token !== 'string') return Answer.error(token);
+    const owners = [...this.numbers.values()].filter((n) => n.wabaId === wabaId);
+    const templates = this.templates.get(wabaId);
+    if ((!templates && owners.length === 0) || (owners.length > 0 && !owners.some((n) => n.accessToken === token))) return Answer.error(unknownObjectError(wabaId, 'GET'));
+    const page = templatePage(templates ?? [], url.searchParams, (query) => `${this.url}${url.pathname}?${query.toString()}`);
+    return page.ok ? Answer.json(200, page.page) : Answer.error(page.error);
+  }
+}
+
+function missingTokenError(): GraphErrorAnswer {
+  return { status: 400, body: { error: { message: 'An access token is required to request this resource.', type: 'OAuthException', code: 104, fbtrace_id: fbtraceId() } } };
+}
+
+/** Starts a fake Graph API on 127.0.0.1 (a free port by default). */
+export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<FakeGraph> {
+  return new FakeGraph(options).listen();
+}
