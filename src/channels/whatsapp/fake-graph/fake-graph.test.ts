@@ -1,6 +1,6 @@
 // The fake Graph API, driven through our own Graph client over real HTTP: what it accepts, what it
 // refuses and how (Meta's error envelopes), what it records, and the webhooks it posts back.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -219,6 +219,307 @@ describe('failure injection', () => {
   });
 });
 
+const FOLLOWUP: FakeTemplate = fixtureTemplate('ticket_followup_v1', 'en_US', 'APPROVED');
+
+function fixtureTemplate(name: string, language: string, status: string): FakeTemplate {
+  return {
+    name,
+    language,
+    status,
+    category: 'UTILITY',
+    parameter_format: 'POSITIONAL',
+    components: [
+      { type: 'HEADER', format: 'TEXT', text: 'Order {{1}}', example: { header_text: ['A-1001'] } },
+      { type: 'BODY', text: 'Hi {{1}}, we have an update on ticket {{2}}.', example: { body_text: [['Jane', 'T-123']] } },
+      { type: 'FOOTER', text: 'Example Support' },
+      { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Reopen' }, { type: 'URL', text: 'Track', url: 'https://track.example.org/{{1}}' }] },
+    ],
+  };
+}
+
+/** The fixture's template send, plus the URL button parameter our template definition asks for. */
+function templateSend(change: (template: Record<string, any>) => void = () => {}) {
+  const body = fixture('whatsapp-template-send-request.json');
+  body.template.components.push({ type: 'button', sub_type: 'url', index: '1', parameters: [{ type: 'text', text: 'T-123' }] });
+  change(body.template);
+  return body;
+}
+
+describe('template sends', () => {
+  beforeEach(() => {
+    fake.setTemplates(NUMBER.wabaId, [FOLLOWUP, fixtureTemplate('paused_v1', 'en_US', 'PAUSED'), fixtureTemplate('pending_v1', 'en_US', 'PENDING')]);
+  });
+
+  it('accepts an approved template outside the window, answers message_status accepted, and records the exact body', async () => {
+    const body = templateSend();
+    const answer = await graphJson<{ messages: { id: string; message_status: string }[] }>(account, { path: sendPath, json: body });
+    expect(answer.messages).toEqual([{ id: expect.stringMatching(/^wamid\./), message_status: 'accepted' }]);
+    const success = fixture('whatsapp-send-success-response.json');
+    expect(Object.keys(answer).sort()).toEqual(Object.keys(success).sort());
+    expect(fake.sent).toHaveLength(1);
+    expect(fake.sent[0]!.body).toEqual(body);
+    expect(fake.sent[0]!.type).toBe('template');
+  });
+
+  it('answers 132001 for an unknown name, another language, or a template that is not approved', async () => {
+    for (const change of [(t: any) => (t.name = 'no_such_template'), (t: any) => (t.language.code = 'pt_BR'), (t: any) => (t.name = 'pending_v1')]) {
+      const error = await refusal(graphJson(account, { path: sendPath, json: templateSend(change) }));
+      expect({ status: error.status, code: error.code }).toEqual({ status: 400, code: 132001 });
+    }
+    const paused = await refusal(graphJson(account, { path: sendPath, json: templateSend((t) => (t.name = 'paused_v1')) }));
+    expect(paused.code).toBe(132015);
+    expect(fake.sent).toEqual([]);
+  });
+
+  it('answers 132000 when a component has too few or too many parameters, 132012 for the wrong kind', async () => {
+    const body = (t: any) => t.components.find((c: any) => c.type === 'body');
+    const cases: [(t: any) => void, number, RegExp][] = [
+      [(t) => body(t).parameters.pop(), 132000, /^body: number of localizable_params \(1\) does not match the expected number of params \(2\)$/],
+      [(t) => body(t).parameters.push({ type: 'text', text: 'extra' }), 132000, /\(3\).*\(2\)/],
+      [(t) => (t.components = t.components.filter((c: any) => c.type !== 'header')), 132000, /^header/],
+      [(t) => (t.components = t.components.filter((c: any) => c.sub_type !== 'url')), 132000, /^button at index 1/],
+      [(t) => (body(t).parameters[0] = { type: 'image', image: { id: '1' } }), 132012, /^body/],
+    ];
+    for (const [change, code, details] of cases) {
+      const error = await refusal(graphJson(account, { path: sendPath, json: templateSend(change) }));
+      expect({ code: error.code, status: error.status }).toEqual({ code, status: 400 });
+      expect(error.details).toMatch(details);
+    }
+    expect(fake.sent).toEqual([]);
+  });
+
+  it('only offers a number the templates of its own business account', async () => {
+    fake.customerWrote(OTHER.phoneNumberId, CUSTOMER, Date.now());
+    const error = await refusal(graphJson({ ...account, accessToken: OTHER.accessToken }, { path: `/${OTHER.phoneNumberId}/messages`, json: templateSend() }));
+    expect(error.code).toBe(132001);
+  });
+});
+
+describe('listing templates', () => {
+  const many = Array.from({ length: 7 }, (_, i) => ({ ...FOLLOWUP, name: `template_${i}` }));
+
+  it('pages with Graph cursors across three pages, following paging.next back to the fake', async () => {
+    fake.setTemplates(NUMBER.wabaId, many);
+    type Page = { data: Record<string, unknown>[]; paging?: { cursors: { before: string; after: string }; next?: string; previous?: string } };
+    const pages: Page[] = [];
+    let page = await graphJson<Page>(account, { path: `/${NUMBER.wabaId}/message_templates`, query: { fields: 'name,language,status,category,components,parameter_format,id', limit: '3' } });
+    pages.push(page);
+    while (page.paging?.next) {
+      expect(page.paging.next.startsWith(`${fake.url}/v23.0/${NUMBER.wabaId}/message_templates?`)).toBe(true);
+      expect(new URL(page.paging.next).searchParams.get('after')).toBe(page.paging.cursors.after);
+      page = await graphJson<Page>(account, { path: page.paging.next });
+      pages.push(page);
+    }
+    expect(pages.map((p) => p.data.map((t) => t.name))).toEqual([
+      ['template_0', 'template_1', 'template_2'],
+      ['template_3', 'template_4', 'template_5'],
+      ['template_6'],
+    ]);
+    expect(pages.map((p) => [Boolean(p.paging?.next), Boolean(p.paging?.previous)])).toEqual([
+      [true, false],
+      [true, true],
+      [false, true],
+    ]);
+    expect(pages[0]!.data[0]).toEqual({ ...FOLLOWUP, name: 'template_0', id: expect.stringMatching(/^\d+$/) });
+    const recorded = fake.requests.filter((r) => r.endpoint === 'templates');
+    expect(recorded.map((r) => r.query.limit)).toEqual(['3', '3', '3']);
+  });
+
+  it('answers only the fields asked for (and the id), and an empty list without paging', async () => {
+    fake.setTemplates(NUMBER.wabaId, many);
+    const page = await graphJson<{ data: Record<string, unknown>[] }>(account, { path: `/${NUMBER.wabaId}/message_templates`, query: { fields: 'name,status', limit: '1' } });
+    expect(page.data).toEqual([{ id: expect.any(String), name: 'template_0', status: 'APPROVED' }]);
+    fake.setTemplates(NUMBER.wabaId, []);
+    expect(await graphJson(account, { path: `/${NUMBER.wabaId}/message_templates` })).toEqual({ data: [] });
+  });
+
+  it('refuses a business account the token does not belong to, and a bad cursor', async () => {
+    fake.setTemplates(NUMBER.wabaId, many);
+    const foreign = await refusal(graphJson({ ...account, accessToken: OTHER.accessToken }, { path: `/${NUMBER.wabaId}/message_templates` }));
+    expect({ status: foreign.status, code: foreign.code }).toEqual({ status: 400, code: 100 });
+    const wrong = await refusal(graphJson({ ...account, accessToken: 'EAAG-unknown' }, { path: `/${NUMBER.wabaId}/message_templates` }));
+    expect({ status: wrong.status, code: wrong.code }).toEqual({ status: 401, code: 190 });
+    const cursor = await refusal(graphJson(account, { path: `/${NUMBER.wabaId}/message_templates`, query: { after: 'bm9wZQ==' } }));
+    expect(cursor.code).toBe(100);
+  });
+});
+
+describe('media', () => {
+  const bytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]);
+
+  it('resolves a media id to a URL on the fake, whose bytes come back only with the token', async () => {
+    const id = fake.addMedia(bytes, 'image/jpeg');
+    const info = await graphJson<{ url: string; mime_type: string; sha256: string; file_size: string; id: string; messaging_product: string }>(account, {
+      path: `/${id}`,
+      query: { phone_number_id: NUMBER.phoneNumberId },
+    });
+    expect(info).toEqual({ url: expect.any(String), mime_type: 'image/jpeg', sha256: createHash('sha256').update(bytes).digest('hex'), file_size: String(bytes.length), id, messaging_product: 'whatsapp' });
+    expect(info.url.startsWith(`${fake.url}/`)).toBe(true);
+    const download = await graphBytes(account, { path: info.url });
+    expect(download).toEqual({ bytes, contentType: 'image/jpeg' });
+
+    expect((await fetch(info.url)).status).toBe(401);
+    expect((await fetch(info.url, { headers: { authorization: 'Bearer EAAG-unknown' } })).status).toBe(401);
+    const forged = new URL(info.url);
+    forged.searchParams.set('hash', 'forged');
+    expect((await fetch(forged, { headers: { authorization: `Bearer ${NUMBER.accessToken}` } })).status).toBe(404);
+  });
+
+  it('refuses an unknown media id with Graph error 100 and a wrong token with 190', async () => {
+    const id = fake.addMedia(bytes, 'image/jpeg');
+    const unknown = await refusal(graphJson(account, { path: '/999999999999' }));
+    expect({ status: unknown.status, code: unknown.code }).toEqual({ status: 400, code: 100 });
+    const wrong = await refusal(graphJson({ ...account, accessToken: 'EAAG-unknown' }, { path: `/${id}` }));
+    expect({ status: wrong.status, code: wrong.code }).toEqual({ status: 401, code: 190 });
+  });
+
+  it('takes a multipart upload, answers its id, and serves the same bytes back', async () => {
+    const form = new FormData();
+    form.set('messaging_product', 'whatsapp');
+    form.set('type', 'application/pdf');
+    form.set('file', new Blob([Buffer.from('%PDF-1.4 invoice')], { type: 'application/pdf' }), 'invoice.pdf');
+    const { id } = await graphJson<{ id: string }>(account, { path: `/${NUMBER.phoneNumberId}/media`, body: form });
+    expect(id).toMatch(/^\d+$/);
+    expect(fake.uploads).toEqual([expect.objectContaining({ id, mimeType: 'application/pdf', filename: 'invoice.pdf', phoneNumberId: NUMBER.phoneNumberId, bytes: Buffer.from('%PDF-1.4 invoice') })]);
+    const info = await graphJson<{ url: string }>(account, { path: `/${id}` });
+    expect((await graphBytes(account, { path: info.url })).bytes.toString()).toBe('%PDF-1.4 invoice');
+    const other = await refusal(graphJson({ ...account, accessToken: OTHER.accessToken }, { path: `/${id}` }));
+    expect(other.code).toBe(100);
+  });
+
+  it('refuses an upload without messaging_product or file, and honours failNext on uploads', async () => {
+    const noProduct = new FormData();
+    noProduct.set('file', new Blob(['x'], { type: 'text/plain' }), 'a.txt');
+    expect((await refusal(graphJson(account, { path: `/${NUMBER.phoneNumberId}/media`, body: noProduct }))).code).toBe(131008);
+    const noFile = new FormData();
+    noFile.set('messaging_product', 'whatsapp');
+    expect((await refusal(graphJson(account, { path: `/${NUMBER.phoneNumberId}/media`, body: noFile }))).code).toBe(131008);
+
+    fake.failNext(1, { endpoint: 'media-upload', status: 503, error: 131016 });
+    const good = new FormData();
+    good.set('messaging_product', 'whatsapp');
+    good.set('file', new Blob(['x'], { type: 'text/plain' }), 'a.txt');
+    const failed = await refusal(graphJson(account, { path: `/${NUMBER.phoneNumberId}/media`, body: good }));
+    expect({ status: failed.status, code: failed.code }).toEqual({ status: 503, code: 131016 });
+    expect(fake.uploads).toEqual([]);
+  });
+
+  it('hangNext on media downloads makes the download time out', async () => {
+    const id = fake.addMedia(bytes, 'image/jpeg');
+    const info = await graphJson<{ url: string }>(account, { path: `/${id}` });
+    fake.hangNext(1, { endpoint: 'media-download' });
+    const error = await graphBytes(account, { path: info.url, timeoutMs: 150 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((error as Error).name).toBe('TimeoutError');
+  });
+});
+
+describe('webhooks posted to the app', () => {
+  let app: Awaited<ReturnType<typeof startReceiver>>;
+  beforeEach(async () => {
+    app = await startReceiver();
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  const verifies = (received: Received, secret: string) => received.headers['x-hub-signature-256'] === `sha256=${createHmac('sha256', secret).update(received.raw).digest('hex')}`;
+
+  it('signs the exact bytes sent, with non-ASCII escaped as \\uXXXX like Meta', async () => {
+    const payload = inboundText({ ...NUMBER, waId: CUSTOMER, name: 'José 👋', text: 'Café olé 👋', timestampSec: 1735689600 });
+    const delivery = await fake.deliverWebhook(app.url, payload, 'app-secret-for-tests');
+    expect(delivery).toMatchObject({ status: 200, responseBody: 'EVENT_RECEIVED', error: null });
+    const received = app.received[0]!;
+    expect(verifies(received, 'app-secret-for-tests')).toBe(true);
+    expect(verifies(received, 'another-secret')).toBe(false);
+    const text = received.raw.toString('utf8');
+    expect(text).toContain('Jos\\u00e9 \\ud83d\\udc4b');
+    expect(/[^\x00-\x7f]/.test(text)).toBe(false);
+    expect(JSON.parse(text)).toEqual(payload);
+    // The bug the receiver must not have: hashing a re-serialisation instead of the bytes received.
+    const reserialised = Buffer.from(JSON.stringify(JSON.parse(text)));
+    expect(createHmac('sha256', 'app-secret-for-tests').update(reserialised).digest('hex')).not.toBe(String(received.headers['x-hub-signature-256']).slice(7));
+  });
+
+  it('sends a fixture byte for byte, matching the signature vector of channels.md §1.2', async () => {
+    const raw = readFileSync(new URL('whatsapp-text.json', FIXTURES));
+    const delivery = await fake.deliverWebhook(app.url, raw, 'fake_app_secret_for_tests');
+    expect(delivery.signature).toBe('sha256=a1f33f0afe352f6ebb4ff67c910f6372dcd22ee0f9f4767a8dc0d721b4129b0a');
+    expect(app.received[0]!.raw.equals(raw)).toBe(true);
+  });
+
+  it('can leave the signature out or forge it, and reports an app that answers an error', async () => {
+    await fake.deliverWebhook(app.url, statusUpdate({ ...NUMBER, wamid: 'wamid.X', status: 'read', recipientId: CUSTOMER, timestampSec: 1 }), 's', { signature: null });
+    await fake.deliverWebhook(app.url, statusUpdate({ ...NUMBER, wamid: 'wamid.X', status: 'read', recipientId: CUSTOMER, timestampSec: 1 }), 's', { signature: 'sha256=00' });
+    expect(app.received.map((r) => r.headers['x-hub-signature-256'])).toEqual([undefined, 'sha256=00']);
+    const refusing = await startReceiver(401);
+    try {
+      const delivery = await fake.deliverWebhook(refusing.url, inboundText({ ...NUMBER, waId: CUSTOMER, name: 'Jane', text: 'hi', timestampSec: 1 }), 's');
+      expect(delivery.status).toBe(401);
+    } finally {
+      await refusing.close();
+    }
+    expect(fake.webhooks).toHaveLength(3);
+  });
+
+  it('builds the inbound payloads exactly in the shape of the fixtures', () => {
+    const text = inboundText({ ...NUMBER, waId: CUSTOMER, name: 'Test Customer', text: 'Hi, my order #A-1001 has not arrived yet. Café olé 👋', timestampSec: 1735689600, id: 'wamid.FAKE_INBOUND_TEXT_0001' });
+    expect(text).toEqual(fixture('whatsapp-text.json'));
+    const image = inboundMedia({
+      ...NUMBER,
+      waId: CUSTOMER,
+      name: 'Test Customer',
+      timestampSec: 1735689725,
+      id: 'wamid.FAKE_INBOUND_IMAGE_0002',
+      replyTo: 'wamid.FAKE_OUTBOUND_AGENT_0042',
+      kind: 'image',
+      mediaId: '300000000000003',
+      mimeType: 'image/jpeg',
+      sha256: '0'.repeat(64),
+      caption: 'This is the damaged box',
+      url: 'https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=300000000000003&ext=FAKE',
+    });
+    expect(image).toEqual(fixture('whatsapp-image.json'));
+    const failed = fixture('whatsapp-status-failed-131047.json');
+    const status = failed.entry[0].changes[0].value.statuses[0];
+    expect(statusUpdate({ ...NUMBER, wamid: status.id, status: 'failed', recipientId: CUSTOMER, timestampSec: Number(status.timestamp), errors: status.errors })).toEqual(failed);
+  });
+
+  it('batches several payloads into one POST by entries, changes or messages', async () => {
+    const one = inboundText({ ...NUMBER, waId: CUSTOMER, name: 'Jane', text: 'one', timestampSec: 1 });
+    const two = inboundText({ ...NUMBER, waId: '15559990002', name: 'Joe', text: 'two', timestampSec: 2 });
+    const read = statusUpdate({ ...NUMBER, wamid: 'wamid.X', status: 'read', recipientId: CUSTOMER, timestampSec: 3 });
+    await fake.deliverWebhook(app.url, [one, two, read], 's', { batch: 'entries' });
+    await fake.deliverWebhook(app.url, [one, two, read], 's', { batch: 'messages' });
+    const [byEntries, byMessages] = app.received.map((r) => JSON.parse(r.raw.toString('utf8')));
+    expect(byEntries.entry).toHaveLength(3);
+    expect(byMessages.entry).toHaveLength(1);
+    const value = byMessages.entry[0].changes[0].value;
+    expect({ messages: value.messages.length, contacts: value.contacts.length, statuses: value.statuses.length }).toEqual({ messages: 2, contacts: 2, statuses: 1 });
+    expect(app.received.every((r) => verifies(r, 's'))).toBe(true);
+  });
+
+  it('after an accepted send posts sent then delivered statuses for its wamid, signed', async () => {
+    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, Date.now());
+    fake.autoStatuses(app.url, 'app-secret-for-tests', ['sent', 'delivered', 'read']);
+    const answer = await graphJson<{ messages: { id: string }[] }>(account, { path: sendPath, json: { ...textTo(CUSTOMER), biz_opaque_callback_data: 'outbox=OB-2' } });
+    await fake.whenIdle();
+    expect(app.received.every((r) => verifies(r, 'app-secret-for-tests'))).toBe(true);
+    const statuses = app.received.map((r) => JSON.parse(r.raw.toString('utf8')).entry[0].changes[0].value.statuses[0]);
+    expect(statuses.map((s) => [s.id, s.status, s.recipient_id, s.biz_opaque_callback_data])).toEqual([
+      [answer.messages[0]!.id, 'sent', CUSTOMER, 'outbox=OB-2'],
+      [answer.messages[0]!.id, 'delivered', CUSTOMER, 'outbox=OB-2'],
+      [answer.messages[0]!.id, 'read', CUSTOMER, 'outbox=OB-2'],
+    ]);
+    fake.failNext(1, { error: 131000 });
+    await refusal(graphJson(account, { path: sendPath, json: textTo(CUSTOMER) }));
+    await fake.whenIdle();
+    expect(app.received).toHaveLength(3);
+  });
+});
+
 interface Received {
   headers: Record<string, string | string[] | undefined>;
   raw: Buffer;
@@ -248,7 +549,3 @@ async function startReceiver(status = 200): Promise<{ url: string; received: Rec
   };
 }
 
-void inboundMedia;
-void statusUpdate;
-void graphBytes;
-export type { FakeTemplate };

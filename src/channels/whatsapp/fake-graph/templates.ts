@@ -68,8 +68,8 @@ export function templatePage(
   if (!Number.isInteger(limit) || limit < 1) return { ok: false, error: whatsappError(100, "Param limit must be a positive integer.") };
   const after = query.get('after');
   const before = query.get('before');
-  let start = 0;
-  let end = templates.length;
+  let start: number;
+  let end: number;
   if (after !== null) {
     const position = positionOf(after);
     if (position === null) return { ok: false, error: whatsappError(100, "Param after is not a valid cursor.") };
@@ -81,6 +81,7 @@ export function templatePage(
     end = Math.min(position, templates.length);
     start = Math.max(0, end - limit);
   } else {
+    start = 0;
     end = Math.min(templates.length, limit);
   }
   const fields = query.get('fields')?.split(',').map((f) => f.trim()).filter(Boolean);
