@@ -1,6 +1,7 @@
 // The composition root of a server process: store, HTTP app, background jobs, graceful shutdown.
 import type { FastifyInstance } from 'fastify';
 import { sandboxSender } from './channels/sandbox/sender.js';
+import { whatsappMediaFetcher } from './channels/whatsapp/media.js';
 import type { Config } from './config/config.js';
 import { openStore, type Store } from './db/store.js';
 import { systemClock } from './domain/clock.js';
@@ -10,6 +11,8 @@ import { startJobs } from './jobs/runner.js';
 import type { Logger } from './lib/logger.js';
 import { LocalDiskAttachmentStorage } from './modules/attachments/local-disk-storage.js';
 import { createDeps, type Deps } from './modules/deps.js';
+import { inboundHandlers } from './modules/inbound/handlers.js';
+import { InboundProcessor } from './modules/inbound/process-inbound.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -33,10 +36,19 @@ export function openConfiguredStore(config: Config, logger: Logger): Store {
 export async function startServer(config: Config, logger: Logger, store = openConfiguredStore(config, logger)): Promise<RunningServer> {
   await store.migrate();
   const deps = createDeps(store, systemClock);
-  const attachments = { storage: new LocalDiskAttachmentStorage(config.attachmentsDir), maxBytes: config.attachmentMaxBytes };
-  const app = await buildApp({ deps, logger, publicUrl: config.publicUrl, attachments });
+  const storage = new LocalDiskAttachmentStorage(config.attachmentsDir);
+  const inbound = new InboundProcessor(deps, inboundHandlers(logger), logger);
+  const app = await buildApp({
+    deps,
+    logger,
+    publicUrl: config.publicUrl,
+    attachments: { storage, maxBytes: config.attachmentMaxBytes },
+    // Without jobs this process only stores deliveries; a process running jobs processes them.
+    onInboundStored: config.runJobs ? () => inbound.kick() : undefined,
+  });
   await app.listen({ port: config.port, host: config.host });
-  const stopJobs = config.runJobs ? startJobs(jobsFor(deps, { byKind: {}, sandbox: sandboxSender }), logger) : async () => undefined;
+  const ports = { senders: { byKind: {}, sandbox: sandboxSender }, inbound, attachments: storage, mediaFetchers: { whatsapp: whatsappMediaFetcher }, logger };
+  const stopJobs = config.runJobs ? startJobs(jobsFor(deps, ports), logger) : async () => undefined;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {

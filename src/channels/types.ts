@@ -52,6 +52,8 @@ export interface ChannelSetup {
   requiredSecrets: readonly string[];
   /** Meta channels: the path their webhook is served on, verified with a token the admin pastes into Meta. */
   webhookPath: string | null;
+  /** Meta channels: the `object` their webhook bodies carry, and the provider accounts a body is for. */
+  webhookBody?: { object: string; accountsOf(body: unknown): string[] };
 }
 
 export const MESSAGE_KINDS = [

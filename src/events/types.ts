@@ -8,7 +8,8 @@ export type Actor =
 
 /** The timeline of a ticket, shown inline in the thread. */
 export interface TimelineEventMap {
-  'ticket.created': { createdBy: 'customer' | 'agent' };
+  'ticket.created': { createdBy: 'customer' | 'agent'; previousTicketId?: string };
+
   'status.changed': { from: string; to: string; snoozedUntil?: number | null; reason?: string };
   'ticket.closed': { from: string; reason: string | null; ruleId?: string; ruleKind?: string };
   'ticket.reopened': Record<string, never>;
@@ -28,5 +29,7 @@ export interface RealtimeEventMap {
   /** A message joined a ticket; its ticket's activity and preview moved with it. */
   'message.created': { ticketId: string; messageId: string };
   'message.status': { ticketId: string; messageId: string; status: string };
+  /** A message changed otherwise: a reaction, a downloaded attachment. */
+  'message.updated': { ticketId: string; messageId: string };
 }
 export type RealtimeEventType = keyof RealtimeEventMap;

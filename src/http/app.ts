@@ -20,6 +20,7 @@ import { eventRoutes } from './routes/events.routes.js';
 import { RealtimeFeed } from '../realtime/realtime-feed.js';
 import { ticketRoutes } from './routes/tickets.routes.js';
 import { userRoutes } from './routes/users.routes.js';
+import { metaWebhookRoutes } from './routes/meta-webhooks.routes.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
 
 export interface AppOptions {
@@ -30,6 +31,8 @@ export interface AppOptions {
   limiter?: LoginLimiter;
   /** Where uploads are stored and how large they may be; without it the attachment routes are not served. */
   attachments?: Omit<AttachmentRouteOptions, 'deps'>;
+  /** Called when a provider delivery was stored, to process it at once rather than at the next job run. */
+  onInboundStored?: () => void;
 }
 
 /** Builds the HTTP application (not yet listening). */
@@ -77,6 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(userRoutes, { prefix: '/api', deps });
   await app.register(autoCloseRuleRoutes, { prefix: '/api', deps });
   await app.register(webhookRoutes, { prefix: '/api', deps });
+  await app.register(metaWebhookRoutes, { deps, kind: 'whatsapp', onStored: options.onInboundStored });
   const feed = new RealtimeFeed(deps.store, options.logger);
   await feed.start();
   app.addHook('onClose', () => feed.stop());

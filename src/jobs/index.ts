@@ -1,5 +1,11 @@
 // Every background job and its interval. All of them are safe to run on every server process at once.
+import type { MediaFetcher } from '../channels/types.js';
+import type { ChannelKind } from '../domain/reply-policy.js';
+import type { Logger } from '../lib/logger.js';
+import type { AttachmentStorage } from '../modules/attachments/attachment-storage.js';
+import { fetchDueMedia } from '../modules/attachments/fetch-provider-media.js';
 import type { Deps } from '../modules/deps.js';
+import type { InboundProcessor } from '../modules/inbound/process-inbound.js';
 import { runAutoClose } from '../modules/auto-close/run-auto-close.js';
 import { deliverDueMessages, type Senders } from '../modules/outbox/deliver-messages.js';
 import { pruneFinishedOutbox } from '../modules/outbox/prune-outbox.js';
@@ -9,9 +15,21 @@ import { deliverWebhooks } from '../modules/webhooks/deliver-webhooks.js';
 import { fanOutWebhookEvents } from '../modules/webhooks/fan-out-webhook-events.js';
 import type { Job } from './runner.js';
 
+/** What the jobs of a server process work with besides the engine's ports. */
+export interface JobPorts {
+  senders: Senders;
+  inbound: InboundProcessor;
+  attachments: AttachmentStorage;
+  mediaFetchers: Partial<Record<ChannelKind, MediaFetcher>>;
+  logger: Logger;
+}
+
 /** The jobs of a server process. */
-export function jobsFor(deps: Deps, senders: Senders): Job[] {
+export function jobsFor(deps: Deps, ports: JobPorts): Job[] {
+  const { senders } = ports;
   return [
+    { name: 'inbound', intervalMs: 1_000, run: () => ports.inbound.run() },
+    { name: 'media-fetch', intervalMs: 2_000, run: () => fetchDueMedia(deps, ports.attachments, ports.mediaFetchers, ports.logger) },
     { name: 'outbox-relay', intervalMs: 1_000, run: () => deliverDueMessages(deps, senders) },
     { name: 'snooze-wake', intervalMs: 30_000, run: () => wakeSnoozedTickets(deps, deps.clock.now()) },
     { name: 'auto-close', intervalMs: 60_000, run: () => runAutoClose(deps, deps.clock.now()) },

@@ -36,6 +36,18 @@ function describeError(error: Json | undefined): { code: string; message: string
   return { code: String(error?.code ?? 'unknown'), message: details ? `${title}: ${details}` : title };
 }
 
+/** The business numbers (phone_number_id) a webhook body has changes for. */
+export function whatsappAccountsOf(body: unknown): string[] {
+  const ids = new Set<string>();
+  for (const entry of list((body as Json | null)?.entry)) {
+    for (const change of list(entry.changes)) {
+      const id = text(change.value?.metadata?.phone_number_id);
+      if (id) ids.add(id);
+    }
+  }
+  return [...ids];
+}
+
 /** The parts of a payload the app reads; everything else in the body is ignored. */
 export function readWhatsappPayload(body: unknown, receivedAt: number): WhatsappChange[] {
   const changes: WhatsappChange[] = [];

@@ -1,5 +1,6 @@
 // Connected channel accounts (one WhatsApp number, Instagram account or support address each).
 import type { Kysely } from 'kysely';
+import type { ChannelAccount } from '../../channels/types.js';
 import type { ChannelKind } from '../../domain/reply-policy.js';
 import type { ChannelRow, Database } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
@@ -63,4 +64,21 @@ export class ChannelHomes {
     this.#homes.set(channelId, home);
     return home;
   }
+}
+
+/** The channels of a kind connected to these provider accounts (webhooks are routed by account). */
+export async function findChannelsByAccounts(db: Kysely<Database>, kind: ChannelKind, accountIds: string[]): Promise<ChannelRow[]> {
+  if (accountIds.length === 0) return [];
+  return db.selectFrom('channels').selectAll().where('kind', '=', kind).where('external_id', 'in', accountIds).execute();
+}
+
+/** A channel row as channel code sees it. */
+export function channelAccount(row: ChannelRow): ChannelAccount {
+  return {
+    channelId: row.id,
+    accountId: row.external_id,
+    settings: JSON.parse(row.config) as Record<string, unknown>,
+    secrets: JSON.parse(row.secrets) as Record<string, string>,
+    sandbox: row.sandbox === 1,
+  };
 }

@@ -1,0 +1,52 @@
+// Applying a provider's delivery receipt to our outbound message: statuses only move forward, a
+// failure records the provider's code and reason on the message and in the ticket's timeline.
+import type { DeliveryStatusUpdate } from '../../channels/types.js';
+import { advanceDeliveryStatus, type OutboundStatus } from '../../domain/delivery-status.js';
+import { appendTimeline, publishRealtime } from '../../events/event.repo.js';
+import type { Deps } from '../deps.js';
+
+export type ReceiptOutcome = 'applied' | 'unchanged' | 'unknown';
+
+/** Applies a receipt; 'unknown' when no outbound message of the channel carries that id (yet). */
+export async function applyDeliveryReceipt(deps: Pick<Deps, 'store' | 'clock'>, channelId: string, receipt: DeliveryStatusUpdate): Promise<ReceiptOutcome> {
+  return deps.store.unit(async (trx) => {
+    const byProviderId = await trx
+      .selectFrom('messages')
+      .select(['id', 'ticket_id', 'workspace_id', 'status', 'provider_message_id'])
+      .where('channel_id', '=', channelId)
+      .where('provider_message_id', '=', receipt.providerMessageId)
+      .where('direction', '=', 'outbound')
+      .executeTakeFirst();
+    // The receipt may overtake the send's own answer; the provider echoes our id back for that case.
+    const message =
+      byProviderId ??
+      (receipt.messageId
+        ? await trx
+            .selectFrom('messages')
+            .select(['id', 'ticket_id', 'workspace_id', 'status', 'provider_message_id'])
+            .where('channel_id', '=', channelId)
+            .where('id', '=', receipt.messageId)
+            .where('direction', '=', 'outbound')
+            .executeTakeFirst()
+        : undefined);
+    if (!message) return 'unknown';
+    const next = advanceDeliveryStatus(message.status as OutboundStatus, receipt.status);
+    if (!next) return 'unchanged';
+    const now = deps.clock.now();
+    await trx
+      .updateTable('messages')
+      .set({
+        status: next,
+        provider_message_id: message.provider_message_id ?? receipt.providerMessageId,
+        ...(next === 'failed' ? { error_code: receipt.error?.code ?? 'unknown', error_message: receipt.error?.message ?? 'The provider reported a failure.' } : {}),
+      })
+      .where('id', '=', message.id)
+      .execute();
+    const ticket = { id: message.ticket_id, workspace_id: message.workspace_id };
+    if (next === 'failed') {
+      await appendTimeline(trx, ticket, { kind: 'system' }, [{ type: 'message.failed', data: { messageId: message.id, code: receipt.error?.code ?? 'unknown', message: receipt.error?.message ?? 'The provider reported a failure.' } }], now);
+    }
+    await publishRealtime(trx, message.workspace_id, [{ type: 'message.status', payload: { ticketId: message.ticket_id, messageId: message.id, status: next } }], now);
+    return 'applied';
+  });
+}
