@@ -1,9 +1,11 @@
 // Lint: typescript-eslint's recommended rules plus the layering of the architecture (see README).
 import js from '@eslint/js';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const otherChannels = (own) => ['whatsapp', 'instagram', 'email', 'sandbox'].filter((c) => c !== own).map((c) => `../${c}/*`);
+const webFeatures = ['auth', 'inbox', 'ticket', 'composer', 'contacts', 'settings'];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/'] },
@@ -39,4 +41,17 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: ['pg', 'better-sqlite3'] }],
     },
   },
+  {
+    // The agent web app runs in the browser, under the rules of hooks.
+    files: ['web/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  ...webFeatures.map((feature) => ({
+    // A web feature stands alone; the pages in web/src/app compose them.
+    files: [`web/src/features/${feature}/**/*.{ts,tsx}`],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: webFeatures.filter((f) => f !== feature).map((f) => `../${f}/*`) }],
+    },
+  })),
 );

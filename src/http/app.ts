@@ -22,6 +22,7 @@ import { ticketRoutes } from './routes/tickets.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import { metaWebhookRoutes } from './routes/meta-webhooks.routes.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
+import { BUILT_WEB_APP, serveWebApp } from './web-app.js';
 
 export interface AppOptions {
   deps: Deps;
@@ -33,6 +34,8 @@ export interface AppOptions {
   attachments?: Omit<AttachmentRouteOptions, 'deps'>;
   /** Called when a provider delivery was stored, to process it at once rather than at the next job run. */
   onInboundStored?: () => void;
+  /** The built web app to serve at `/` (default: dist/web beside the compiled server); skipped when not built. */
+  webRoot?: string;
 }
 
 /** Builds the HTTP application (not yet listening). */
@@ -85,6 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await feed.start();
   app.addHook('onClose', () => feed.stop());
   await app.register(eventRoutes, { prefix: '/api', feed });
+  await serveWebApp(app, options.webRoot ?? BUILT_WEB_APP);
   return app;
 }
 

@@ -1,0 +1,41 @@
+// Settings: every section for admins; agents see only their own API tokens.
+import { NavLink, Navigate, Route, Routes } from 'react-router';
+import { AutoCloseSettings } from '../features/settings/AutoCloseSettings.js';
+import { ChannelsSettings } from '../features/settings/ChannelsSettings.js';
+import { TemplatesSettings } from '../features/settings/TemplatesSettings.js';
+import { TokensSettings } from '../features/settings/TokensSettings.js';
+import { UsersSettings } from '../features/settings/UsersSettings.js';
+import { WebhooksSettings } from '../features/settings/WebhooksSettings.js';
+import { useUser } from '../lib/session.js';
+
+const ADMIN_SECTIONS = [
+  ['channels', 'Channels', <ChannelsSettings />],
+  ['templates', 'Templates', <TemplatesSettings />],
+  ['auto-close', 'Auto-close rules', <AutoCloseSettings />],
+  ['users', 'Users', <UsersSettings />],
+  ['webhooks', 'Webhooks', <WebhooksSettings />],
+] as const;
+
+export function SettingsPage() {
+  const admin = useUser().role === 'admin';
+  const sections = [...(admin ? ADMIN_SECTIONS : []), ['tokens', 'API tokens', <TokensSettings />] as const];
+  return (
+    <div className="settings">
+      <nav className="settings-nav" aria-label="Settings">
+        {sections.map(([path, label]) => (
+          <NavLink key={path} to={`/settings/${path}`}>
+            {label}
+          </NavLink>
+        ))}
+      </nav>
+      <div className="settings-body">
+        <Routes>
+          {sections.map(([path, , element]) => (
+            <Route key={path} path={path} element={element} />
+          ))}
+          <Route path="*" element={<Navigate to={admin ? 'channels' : 'tokens'} replace />} />
+        </Routes>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,160 @@
+// Writing to the customer: free text when the window allows it (disabled with the reason when not),
+// an approved template with a live preview, a private note, and an email subject for new email tickets.
+import { useCallback, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { ErrorNote, Loading } from '../../components/Notice.js';
+import { messageOf } from '../../lib/api.js';
+import type { AgentSettableStatus, ChannelKind, OutgoingMessage, ReplyWindow } from '../../lib/types.js';
+import { TemplatePicker, type TemplateChoice } from './TemplatePicker.js';
+import { missingParameters, renderTemplate, templateParameters } from './template-text.js';
+import { useBanner, WindowBanner } from './WindowBanner.js';
+
+export type ComposerSend = { note: true; body: string } | { note: false; message: OutgoingMessage; setStatus?: AgentSettableStatus };
+
+export interface ComposerProps {
+  channelId: string;
+  channelKind: ChannelKind;
+  /** The pre-flight for this contact on this channel; null while it loads. */
+  window: ReplyWindow | null;
+  windowError: string | null;
+  /** Asks the pre-flight again (the window ran out, or the customer wrote). */
+  refreshWindow(): void;
+  onSend(send: ComposerSend): Promise<void>;
+  /** Replies can be private notes and set a status; a new conversation cannot. */
+  mode: 'reply' | 'new';
+  /** Bumped by the thread's "send a template instead". */
+  templateRequest?: number;
+  sendLabel?: string;
+}
+
+type Mode = 'text' | 'template' | 'note';
+
+export function Composer(props: ComposerProps) {
+  const { window, channelKind, mode } = props;
+  const banner = useBanner(window, props.refreshWindow);
+  const templatesPossible = channelKind === 'whatsapp' && window?.template.allowed === true;
+  const [chosen, setChosen] = useState<Mode>('text');
+  const [body, setBody] = useState('');
+  const [subject, setSubject] = useState('');
+  const [template, setTemplate] = useState<TemplateChoice | null>(null);
+  const [setStatus, setSetStatus] = useState<'' | AgentSettableStatus>('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const onTemplate = useCallback((choice: TemplateChoice | null) => setTemplate(choice), []);
+
+  // Outside the window only a template goes through, so the composer opens on it.
+  const templateOnly = banner?.templateOnly === true;
+  const [lastTemplateOnly, setLastTemplateOnly] = useState(templateOnly);
+  if (templateOnly !== lastTemplateOnly) {
+    setLastTemplateOnly(templateOnly);
+    if (templateOnly && chosen === 'text') setChosen('template');
+    if (!templateOnly && chosen === 'template' && !template) setChosen('text');
+  }
+  const [seenRequest, setSeenRequest] = useState(props.templateRequest);
+  if (props.templateRequest !== seenRequest) {
+    setSeenRequest(props.templateRequest);
+    setChosen('template');
+  }
+
+  const effective: Mode = chosen === 'template' && !templatesPossible ? 'text' : chosen;
+  const freeFormRefusal = banner?.freeFormRefusal ?? null;
+  const textBlocked = effective === 'text' && freeFormRefusal !== null;
+  const missing = template ? missingParameters(template.template, template.values) : [];
+  const askSubject = mode === 'new' && channelKind === 'email';
+
+  const canSend =
+    !busy &&
+    window !== null &&
+    (effective === 'note' ? body.trim() !== '' : effective === 'text' ? !textBlocked && body.trim() !== '' : template !== null && missing.length === 0);
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!canSend) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const status = setStatus || undefined;
+      if (effective === 'note') await props.onSend({ note: true, body: body.trim() });
+      else if (effective === 'text') await props.onSend({ note: false, message: { kind: 'text', body: body.trim(), ...(askSubject && subject.trim() ? { subject: subject.trim() } : {}) }, setStatus: status });
+      else if (template) {
+        const { template: t, values } = template;
+        await props.onSend({ note: false, message: { kind: 'template', template: { name: t.name, language: t.language, parameters: templateParameters(t, values) }, body: renderTemplate(t, values) }, setStatus: status });
+      }
+      setBody('');
+      setSubject('');
+      setSetStatus('');
+    } catch (failure) {
+      setError(messageOf(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void submit();
+  };
+
+  return (
+    <form className={`composer composer-${effective}`} onSubmit={submit} aria-label="Composer" onKeyDown={onKeyDown}>
+      {props.windowError ? <ErrorNote>{props.windowError}</ErrorNote> : banner ? <WindowBanner banner={banner} /> : <Loading what="what you can send" />}
+      <div className="composer-modes" role="tablist" aria-label="What to send">
+        <button type="button" role="tab" aria-selected={effective === 'text'} onClick={() => setChosen('text')}>
+          Message
+        </button>
+        {templatesPossible && (
+          <button type="button" role="tab" aria-selected={effective === 'template'} onClick={() => setChosen('template')}>
+            Template
+          </button>
+        )}
+        {mode === 'reply' && (
+          <button type="button" role="tab" aria-selected={effective === 'note'} onClick={() => setChosen('note')}>
+            Private note
+          </button>
+        )}
+      </div>
+      {askSubject && effective === 'text' && (
+        <label>
+          Subject
+          <input value={subject} onChange={(e) => setSubject(e.target.value)} placeholder="What is this about?" maxLength={998} />
+        </label>
+      )}
+      {effective === 'template' ? (
+        <TemplatePicker channelId={props.channelId} onChange={onTemplate} />
+      ) : (
+        <>
+          <label className="visually-hidden" htmlFor="composer-text">
+            {effective === 'note' ? 'Private note' : 'Message'}
+          </label>
+          <textarea
+            id="composer-text"
+            value={body}
+            disabled={textBlocked}
+            rows={4}
+            placeholder={effective === 'note' ? 'A note only your team sees…' : textBlocked ? '' : 'Write a reply…  (Ctrl+Enter sends)'}
+            onChange={(e) => setBody(e.target.value)}
+          />
+          {textBlocked && (
+            <p className="refusal" role="note">
+              {freeFormRefusal}
+            </p>
+          )}
+        </>
+      )}
+      <ErrorNote>{error}</ErrorNote>
+      <div className="composer-footer">
+        {mode === 'reply' && effective !== 'note' && (
+          <label>
+            and
+            <select value={setStatus} onChange={(e) => setSetStatus(e.target.value as '' | AgentSettableStatus)} aria-label="Status after sending">
+              <option value="">keep the status</option>
+              <option value="pending">set pending</option>
+              <option value="resolved">set resolved</option>
+            </select>
+          </label>
+        )}
+        <button type="submit" className="primary" disabled={!canSend}>
+          {busy ? 'Sending…' : effective === 'note' ? 'Add note' : (props.sendLabel ?? 'Send')}
+        </button>
+      </div>
+    </form>
+  );
+}

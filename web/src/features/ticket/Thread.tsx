@@ -1,0 +1,171 @@
+// The conversation: customer and team bubbles, private notes set apart, timeline events inline, media
+// and downloads, email bodies in a sandboxed frame, and the delivery state of every outgoing message.
+import { useEffect, useRef, useState } from 'react';
+import { useDirectory } from '../../lib/directory.js';
+import { dateTime } from '../../lib/time.js';
+import type { Message, MessageAttachment, TicketDetail, TimelineEvent } from '../../lib/types.js';
+import { emailDocument, splitQuoted } from './quoted.js';
+import { describeEvent } from './timeline.js';
+
+export interface ThreadProps {
+  detail: TicketDetail;
+  /** Sends the text of a failed message again. */
+  onSendAgain(message: Message): void;
+  /** Switches the composer to a template, for a message refused outside the window. */
+  onUseTemplate(): void;
+  canUseTemplates: boolean;
+}
+
+// Events and messages of the same moment read better event first: "started the conversation", then what was said.
+type Item = { at: number; key: string } & ({ message: Message } | { event: TimelineEvent });
+
+export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates }: ThreadProps) {
+  const { userName } = useDirectory();
+  const end = useRef<HTMLDivElement>(null);
+  const items: Item[] = [
+    ...detail.messages.map((message) => ({ at: message.createdAt, key: `m-${message.id}`, message })),
+    // A failed delivery already shows on its message.
+    ...detail.events.filter((e) => e.type !== 'message.failed').map((event) => ({ at: event.createdAt, key: `e-${event.id}`, event })),
+  ].sort((a, b) => a.at - b.at || Number('message' in a) - Number('message' in b));
+
+  const count = items.length;
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [count]);
+
+  return (
+    <ol className="thread" aria-label="Conversation">
+      {items.map((item) =>
+        'message' in item ? (
+          <Bubble key={item.key} message={item.message} contactName={detail.ticket.contact.name} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} />
+        ) : (
+          <li key={item.key} className="timeline-event">
+            <span>{describeEvent(item.event, userName)}</span> <time dateTime={new Date(item.at).toISOString()}>{dateTime(item.at)}</time>
+          </li>
+        ),
+      )}
+      <div ref={end} />
+    </ol>
+  );
+}
+
+const DELIVERY: Record<string, string> = { queued: 'Queued', sending: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Not delivered' };
+
+function Bubble({ message, contactName, onSendAgain, onUseTemplate, canUseTemplates }: { message: Message; contactName: string | null; onSendAgain(m: Message): void; onUseTemplate(): void; canUseTemplates: boolean }) {
+  const { userName } = useDirectory();
+  const note = message.kind === 'note';
+  const side = note ? 'note' : message.direction === 'inbound' ? 'customer' : 'team';
+  const author = message.direction === 'inbound' ? (contactName ?? 'Customer') : message.authorKind === 'system' ? 'Automation' : userName(message.authorUserId);
+  return (
+    <li className={`bubble bubble-${side}`} data-message-id={message.id} data-status={message.status}>
+      <div className="bubble-head">
+        <span className="author">{note ? `Private note · ${author}` : author}</span>
+        {message.kind === 'comment' && <span className="label">Comment</span>}
+        {message.kind === 'template' && <span className="label">Template{message.template?.name ? `: ${message.template.name}` : ''}</span>}
+        {message.automated && message.direction === 'inbound' && <span className="label">Automatic reply</span>}
+        <time dateTime={new Date(message.createdAt).toISOString()}>{dateTime(message.createdAt)}</time>
+      </div>
+      {message.subject && <div className="subject">{message.subject}</div>}
+      {message.html ? <EmailHtml html={message.html} /> : <Body text={message.body} kind={message.kind} />}
+      {message.attachments.length > 0 && <Attachments attachments={message.attachments} />}
+      {message.direction === 'outbound' && !note && <Delivery message={message} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} />}
+    </li>
+  );
+}
+
+function Body({ text, kind }: { text: string | null; kind: string }) {
+  const [showQuoted, setShowQuoted] = useState(false);
+  if (!text) return kind === 'text' || kind === 'note' ? null : <p className="body muted">This {kind} message has no text.</p>;
+  const { fresh, quoted } = splitQuoted(text);
+  return (
+    <div className="body">
+      <p>{fresh}</p>
+      {quoted && (
+        <>
+          <button type="button" className="link" aria-expanded={showQuoted} onClick={() => setShowQuoted(!showQuoted)}>
+            {showQuoted ? 'Hide quoted text' : 'Show quoted text'}
+          </button>
+          {showQuoted && <pre className="quoted">{quoted}</pre>}
+        </>
+      )}
+    </div>
+  );
+}
+
+/** Email HTML is shown only inside a frame that may run nothing and reach nothing. */
+function EmailHtml({ html }: { html: string }) {
+  const [showQuoted, setShowQuoted] = useState(false);
+  return (
+    <div className="body">
+      <iframe className="email-frame" title="Email message" sandbox="" srcDoc={emailDocument(html, showQuoted)} />
+      <button type="button" className="link" aria-expanded={showQuoted} onClick={() => setShowQuoted(!showQuoted)}>
+        {showQuoted ? 'Hide quoted text' : 'Show quoted text'}
+      </button>
+    </div>
+  );
+}
+
+function Attachments({ attachments }: { attachments: MessageAttachment[] }) {
+  return (
+    <ul className="attachments" aria-label="Attachments">
+      {attachments.map((attachment, index) => {
+        const id = attachment.id ?? attachment.attachmentId;
+        const name = attachment.fileName ?? `Attachment ${index + 1}`;
+        const size = attachment.size ? ` · ${Math.max(1, Math.round(attachment.size / 1024))} KB` : '';
+        if (!id) {
+          return (
+            <li key={index} className="attachment muted">
+              {name}
+              {size} (not downloaded yet)
+            </li>
+          );
+        }
+        const url = `/api/attachments/${encodeURIComponent(id)}/content`;
+        const type = attachment.contentType ?? '';
+        return (
+          <li key={index} className="attachment">
+            {type.startsWith('image/') && <img src={url} alt={attachment.caption ?? name} loading="lazy" />}
+            {type.startsWith('video/') && <video src={url} controls preload="metadata" />}
+            {type.startsWith('audio/') && <audio src={url} controls preload="none" />}
+            <a href={url} download={name}>
+              Download {name}
+              {size}
+            </a>
+            {attachment.caption && <p>{attachment.caption}</p>}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function Delivery({ message, onSendAgain, onUseTemplate, canUseTemplates }: { message: Message; onSendAgain(m: Message): void; onUseTemplate(): void; canUseTemplates: boolean }) {
+  const label = DELIVERY[message.status] ?? message.status;
+  if (message.status !== 'failed') {
+    return (
+      <p className={`delivery delivery-${message.status}`} aria-label={`Delivery: ${label}`}>
+        {label}
+      </p>
+    );
+  }
+  return (
+    <div className="delivery delivery-failed" role="group" aria-label="Delivery failed">
+      <p>
+        Not delivered: {message.errorMessage ?? 'the provider refused the message.'}
+        {message.errorCode && <span className="code"> ({message.errorCode})</span>}
+      </p>
+      <div className="actions">
+        {message.kind === 'text' && message.body && (
+          <button type="button" onClick={() => onSendAgain(message)}>
+            Send again
+          </button>
+        )}
+        {canUseTemplates && (
+          <button type="button" onClick={onUseTemplate}>
+            Send a template instead
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}

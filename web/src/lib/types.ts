@@ -1,0 +1,208 @@
+// The shapes the HTTP API answers with, as the web app reads them (see /api/openapi.json).
+
+export type ChannelKind = 'whatsapp' | 'instagram' | 'email';
+export type TicketStatus = 'open' | 'pending' | 'resolved' | 'snoozed' | 'closed';
+export type AgentSettableStatus = Exclude<TicketStatus, 'closed'>;
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+export type Role = 'admin' | 'agent';
+
+export const AGENT_SETTABLE_STATUSES: AgentSettableStatus[] = ['open', 'pending', 'resolved', 'snoozed'];
+export const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
+
+export interface SignedInUser {
+  userId: string;
+  workspaceId: string;
+  role: Role;
+  email: string;
+  name: string;
+}
+
+export interface Ticket {
+  id: string;
+  number: number;
+  status: TicketStatus;
+  priority: Priority;
+  subject: string | null;
+  channelId: string;
+  contact: { id: string; name: string | null };
+  createdBy: 'customer' | 'agent';
+  creatorUserId: string | null;
+  assigneeUserId: string | null;
+  snoozedUntil: number | null;
+  lastMessagePreview: string | null;
+  lastMessageDirection: 'inbound' | 'outbound' | null;
+  lastActivityAt: number;
+  createdAt: number;
+  closedAt: number | null;
+  closedByUserId: string | null;
+  closedByRuleId: string | null;
+  closeReason: string | null;
+  tags: string[];
+}
+
+/** An attachment as a message carries it; `id` (or `attachmentId`) names a downloadable file. */
+export interface MessageAttachment {
+  id?: string;
+  attachmentId?: string;
+  fileName: string | null;
+  contentType: string | null;
+  size: number | null;
+  caption?: string | null;
+}
+
+export interface Message {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  authorKind: 'customer' | 'agent' | 'system';
+  authorUserId: string | null;
+  kind: string;
+  body: string | null;
+  html: string | null;
+  subject: string | null;
+  template: { name?: string; language?: string; parameters?: Record<string, unknown> } | null;
+  attachments: MessageAttachment[];
+  data: Record<string, unknown> | null;
+  automated: boolean;
+  status: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  providerTimestamp: number | null;
+  createdAt: number;
+}
+
+export interface TimelineEvent {
+  id: string;
+  type: string;
+  actorKind: 'user' | 'customer' | 'system';
+  actorUserId: string | null;
+  data: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface TicketDetail {
+  ticket: Ticket;
+  messages: Message[];
+  events: TimelineEvent[];
+}
+
+export interface Refusal {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export type Permission = { allowed: true; tag: string | null; automationRefusal: Refusal | null } | { allowed: false; refusal: Refusal };
+
+export interface ReplyWindow {
+  channelKind: ChannelKind;
+  canStart: boolean;
+  freeForm: Permission;
+  template: Permission;
+  templateRequired: boolean;
+  windowClosesAt: number | null;
+}
+
+export interface Channel {
+  id: string;
+  kind: ChannelKind;
+  name: string;
+  sandbox: boolean;
+  enabled: boolean;
+  accountId: string;
+  settings: Record<string, unknown>;
+  secretsSet: string[];
+  webhook: { url: string; verifyToken: string } | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TemplateParameter {
+  component: 'header' | 'body' | 'button';
+  index?: number;
+  name: string;
+  type: string;
+  example: string | null;
+  optional?: boolean;
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  language: string;
+  category: string;
+  status: string;
+  usable: boolean;
+  headerText: string | null;
+  headerMedia: string | null;
+  bodyText: string;
+  footerText: string | null;
+  buttons: { type: string; text: string }[];
+  parameters: TemplateParameter[];
+  updatedAt: number;
+}
+
+export interface ContactIdentity {
+  id: string;
+  channelId: string;
+  channelKind: ChannelKind;
+  address: string;
+  displayName: string | null;
+  username: string | null;
+}
+
+export interface ContactSummary {
+  id: string;
+  name: string | null;
+  identities: ContactIdentity[];
+}
+
+export interface ContactDetail {
+  contact: { id: string; name: string | null; tags: string[]; createdAt: number };
+  identities: (ContactIdentity & { window: ReplyWindow | null })[];
+  tickets: { id: string; number: number; status: TicketStatus; channelId: string; lastActivityAt: number; createdAt: number }[];
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  createdAt: number;
+}
+
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface AutoCloseRule {
+  id: string;
+  channelId: string;
+  kind: 'customer_inactivity' | 'agent_inactivity';
+  durationMinutes: number;
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Webhook {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  enabled: boolean;
+  description: string | null;
+  createdAt: number;
+  updatedAt: number;
+  lastDeliveryAt: number | null;
+  lastFailureAt: number | null;
+  lastFailureReason: string | null;
+}
+
+/** What "+ New" and replies send. */
+export type OutgoingMessage =
+  | { kind: 'text'; body: string; subject?: string }
+  | { kind: 'template'; template: { name: string; language: string; parameters: Record<string, unknown> }; body?: string };
