@@ -78,6 +78,10 @@ export interface Attachment {
   /** The provider's media id or URL, kept so a failed download can be retried. */
   providerRef?: string | null;
   caption?: string | null;
+  /** The attachment record the bytes belong to (GET /api/attachments/:id/content). */
+  attachmentId?: string | null;
+  /** Shown inside the message's HTML (an email's cid: image) rather than listed beside it. */
+  inline?: boolean;
 }
 
 /**
@@ -110,7 +114,16 @@ export interface InboundMessage {
   automated?: boolean;
   /** Channel-specific extras shown with the message (location, comment media, reply context). */
   data?: Record<string, unknown> | null;
+  /**
+   * Tickets of this channel the message points at (an email's reply token, subject token and references),
+   * strongest first. It joins the first one whose customer, or a participant of it, wrote the message; a
+   * closed one is continued by a new ticket linked to it. Without candidates threading is by sender alone.
+   */
+  threadCandidates?: string[];
+  /** Normalized addresses the message was also sent to (an email's To and Cc, ours left out): recorded on its ticket. */
+  participants?: string[];
 }
+
 
 /** A connected provider account as a channel's code sees it: settings and credentials (never logged). */
 export interface ChannelAccount {

@@ -40,6 +40,12 @@ export interface ChannelsTable {
   enabled: Flag;
   created_at: number;
   updated_at: number;
+  /** Why the provider refused the channel's credentials; set until an admin replaces its secrets. */
+  attention_reason: string | null;
+  /** Since when the channel needs attention; its outgoing messages wait meanwhile. */
+  needs_attention_since: number | null;
+  /** When the provider's template list was last synced; null until the first sync. */
+  templates_synced_at: number | null;
 }
 
 export interface ContactsTable {
@@ -217,6 +223,12 @@ export interface TemplatesTable {
   updated_at: number;
 }
 
+/** The next moment a channel may send (a per-number rate limit shared by every server process). */
+export interface SendRateSlotsTable {
+  channel_id: string;
+  next_slot_at: number;
+}
+
 export interface SessionsTable {
   id: string;
   workspace_id: string;
@@ -287,6 +299,25 @@ export interface InboundPayloadsTable {
   last_error: string | null;
 }
 
+/** An address on a ticket's mail thread: the customer, and whoever their mail was also sent to. */
+export interface TicketParticipantsTable {
+  workspace_id: string;
+  ticket_id: string;
+  address: string;
+  created_at: number;
+}
+
+/** How far a polled IMAP mailbox of an email channel has been read. */
+export interface EmailMailboxCursorsTable {
+  channel_id: string;
+  mailbox: string;
+  uid_validity: string;
+  last_uid: number;
+  locked_until: number | null;
+  last_error: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -303,11 +334,14 @@ export interface Database {
   realtime_events: RealtimeEventsTable;
   auto_close_rules: AutoCloseRulesTable;
   templates: TemplatesTable;
+  send_rate_slots: SendRateSlotsTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   inbound_payloads: InboundPayloadsTable;
   webhooks: WebhooksTable;
   webhook_dispatch_cursor: WebhookDispatchCursorTable;
+  ticket_participants: TicketParticipantsTable;
+  email_mailbox_cursors: EmailMailboxCursorsTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;

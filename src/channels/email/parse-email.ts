@@ -61,7 +61,11 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
     from: from ? { address: from.address, name: from.name || null } : null,
     to: addressesOf(mail.to).map((a) => a.address),
     cc: addressesOf(mail.cc).map((a) => a.address),
-    deliveredTo: ['delivered-to', 'x-original-to'].flatMap((name) => (header(name) ?? '').split(',').map((a) => a.replace(/[<>]/g, '').trim()).filter(Boolean)),
+    deliveredTo: mail.headerLines
+      .filter((h) => h.key === 'delivered-to' || h.key === 'x-original-to')
+      .flatMap((h) => h.line.slice(h.line.indexOf(':') + 1).split(','))
+      .map((a) => a.replace(/[<>\s]/g, '').toLowerCase())
+      .filter(Boolean),
     subject: mail.subject?.trim() || null,
     sentAt: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.getTime() : null,
     newText,

@@ -16,6 +16,8 @@ import { previewOf } from '../tickets/ticket-activity.js';
 import { findActiveTicket, touchTicketForCustomerMessage } from '../tickets/ticket.repo.js';
 import { reopensOnCustomerMessage } from '../workspaces/workspace.repo.js';
 import { findMessageByProviderId, insertMessageReturningId } from './message.repo.js';
+import { findActiveTicketById, findReplyTarget, recordParticipants } from './thread-target.js';
+import type { ReplyTarget } from '../../domain/reply-threading.js';
 
 export type IngestResult =
   | { outcome: 'stored'; ticketId: string; ticketNumber: number; ticketCreated: boolean; messageId: string }
@@ -32,6 +34,8 @@ interface Threaded {
   ticket: Pick<TicketRow, 'id' | 'number' | 'workspace_id' | 'status'>;
   created: boolean;
   statusFrom: TicketRow['status'] | null;
+  /** The closed ticket a new ticket continues. */
+  previousTicketId?: string | null;
 }
 
 /**
@@ -64,22 +68,37 @@ async function ingestUnit(trx: Kysely<Database>, home: ChannelHome, address: str
     { workspaceId: home.workspaceId, channelId: message.channelId, channelKind: home.kind, address, displayName: message.contact.displayName, username: message.contact.username },
     now,
   );
-  const threaded = await threadIntoTicket(trx, home, identity, message, now);
+  // Only messages that point at tickets (email) pay for reading them; the chat channels' hot path does not.
+  const target = message.threadCandidates?.length ? await findReplyTarget(trx, message.channelId, message.threadCandidates, { contactId: identity.contactId, address }) : SENDER;
+  const threaded = await threadIntoTicket(trx, home, identity, message, now, target);
   if (!threaded) return { outcome: 'ignored', reason: 'automated_without_ticket' };
   const messageId = await appendInboundMessage(trx, threaded.ticket, message, now);
+  if (message.participants) await recordParticipants(trx, threaded.ticket, [address, ...message.participants], now);
   const ticketNumber = await recordIngestEvents(trx, threaded, messageId, now);
   return { outcome: 'stored', ticketId: threaded.ticket.id, ticketNumber, ticketCreated: threaded.created, messageId };
 }
 
+const SENDER: ReplyTarget = { kind: 'sender' };
+
 /**
- * Appends to the pair's active ticket (waking it when the workspace asks) or opens a new one. An update
- * guarded on the status it decided from means a ticket closed meanwhile is never written into.
+ * Appends to the pair's active ticket (waking it when the workspace asks) or opens a new one; a reply a
+ * participant wrote joins the ticket it answers instead, and one answering a closed ticket opens a ticket
+ * linked to it. An update guarded on the status it decided from means a ticket closed meanwhile is never
+ * written into.
  */
-async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identity: ResolvedIdentity, message: InboundMessage, now: number): Promise<Threaded | null> {
+async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identity: ResolvedIdentity, message: InboundMessage, now: number, target: ReplyTarget): Promise<Threaded | null> {
   const automated = message.automated === true;
   const preview = previewOf(message.body, `[${message.kind}]`);
+  let joining = target.kind === 'join' ? target.ticketId : null;
+  let previousTicketId = target.kind === 'continue' ? target.closedTicketId : null;
   for (let attempt = 1; attempt <= MAX_THREADING_ATTEMPTS; attempt++) {
-    const active = await findActiveTicket(trx, message.channelId, identity.contactId);
+    const active = joining ? await findActiveTicketById(trx, joining) : await findActiveTicket(trx, message.channelId, identity.contactId);
+    if (!active && joining) {
+      // The ticket the participant answered was closed meanwhile: continue it like any closed thread.
+      previousTicketId = joining;
+      joining = null;
+      continue;
+    }
     if (active) {
       const reopen = active.status === 'pending' || active.status === 'resolved' ? await reopensOnCustomerMessage(trx, home.workspaceId) : true;
       const decision = threadCustomerMessage(active, reopen);
@@ -108,10 +127,12 @@ async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identi
         last_inbound_at: now,
         last_customer_sent_at: message.sentAt,
         last_message_preview: preview,
+        previous_ticket_id: previousTicketId,
       },
+
       now,
     );
-    if (opened.created) return { ticket: opened.ticket, created: true, statusFrom: null };
+    if (opened.created) return { ticket: opened.ticket, created: true, statusFrom: null, previousTicketId };
   }
   throw new Error(`the ticket of channel ${message.channelId} kept changing while a message was threaded`);
 }
@@ -149,7 +170,8 @@ async function appendInboundMessage(trx: Kysely<Database>, ticket: Threaded['tic
 async function recordIngestEvents(trx: Kysely<Database>, threaded: Threaded, messageId: string, now: number): Promise<number> {
   const { ticket } = threaded;
   const timeline: TimelineEntry[] = [];
-  if (threaded.created) timeline.push({ type: 'ticket.created', data: { createdBy: 'customer' } });
+  if (threaded.created) timeline.push({ type: 'ticket.created', data: threaded.previousTicketId ? { createdBy: 'customer', previousTicketId: threaded.previousTicketId } : { createdBy: 'customer' } });
+
   else if (threaded.statusFrom && threaded.statusFrom !== ticket.status) {
     timeline.push({ type: 'status.changed', data: { from: threaded.statusFrom, to: ticket.status, reason: 'customer_message' } });
   }

@@ -1,0 +1,33 @@
+// Where a reply goes when it points at tickets (an email's reply token or references), issue 6 §3: a pointer
+// is followed only when the sender belongs on that ticket, so a stranger quoting someone else's thread never
+// lands in it.
+import type { TicketStatus } from './ticket-status.js';
+
+/** A ticket a message points at, as threading needs to judge it. */
+export interface PointedTicket {
+  id: string;
+  contactId: string;
+  status: TicketStatus;
+  /** The sender's address is on the ticket's thread (the customer copied them, or they wrote there before). */
+  senderIsParticipant: boolean;
+}
+
+export type ReplyTarget =
+  /** Thread by sender: their active ticket on the channel, or a new one. */
+  | { kind: 'sender' }
+  /** A participant's reply joins the active ticket of the customer who copied them. */
+  | { kind: 'join'; ticketId: string }
+  /** The thread's ticket is closed: the sender's active ticket takes it, or a new ticket linked to the closed one. */
+  | { kind: 'continue'; closedTicketId: string };
+
+/** Follows the first pointer (in the given order, strongest first) whose ticket the sender belongs on. */
+export function chooseReplyTarget(pointed: readonly PointedTicket[], senderContactId: string): ReplyTarget {
+  for (const ticket of pointed) {
+    const own = ticket.contactId === senderContactId;
+    if (!own && !ticket.senderIsParticipant) continue;
+    if (ticket.status === 'closed') return { kind: 'continue', closedTicketId: ticket.id };
+    // The sender's own active ticket is the one threading by sender finds.
+    return own ? { kind: 'sender' } : { kind: 'join', ticketId: ticket.id };
+  }
+  return { kind: 'sender' };
+}
