@@ -4,16 +4,18 @@ import { normalizeEmailAddress } from './email/address.js';
 import { emailPolicy, emailTemplatesUnsupported } from './email/policy.js';
 import { normalizeInstagramAddress } from './instagram/address.js';
 import { instagramPolicy, instagramTemplatesUnsupported } from './instagram/policy.js';
-import type { ChannelRules, ChannelSetup } from './types.js';
+import type { ChannelRules, ChannelSetup, TemplateSource } from './types.js';
 import { emailSetup } from './email/setup.js';
 import { instagramSetup } from './instagram/setup.js';
 import { whatsappSetup } from './whatsapp/setup.js';
 import { normalizeWhatsappAddress } from './whatsapp/address.js';
 import { whatsappPolicy } from './whatsapp/policy.js';
 import { describeWhatsappTemplate } from './whatsapp/templates.js';
+import { prepareWhatsappTemplate } from './whatsapp/template-parameters.js';
+import { whatsappTemplateSource } from './whatsapp/template-source.js';
 
 const RULES: Record<ChannelKind, ChannelRules> = {
-  whatsapp: { kind: 'whatsapp', replyPolicy: whatsappPolicy, normalizeAddress: normalizeWhatsappAddress, addressCarriesAcrossChannels: true, templates: { describe: describeWhatsappTemplate } },
+  whatsapp: { kind: 'whatsapp', replyPolicy: whatsappPolicy, normalizeAddress: normalizeWhatsappAddress, addressCarriesAcrossChannels: true, templates: { describe: describeWhatsappTemplate, prepare: prepareWhatsappTemplate } },
   instagram: { kind: 'instagram', replyPolicy: instagramPolicy, normalizeAddress: normalizeInstagramAddress, addressCarriesAcrossChannels: false, templates: { refusal: instagramTemplatesUnsupported } },
   email: { kind: 'email', replyPolicy: emailPolicy, normalizeAddress: normalizeEmailAddress, addressCarriesAcrossChannels: true, templates: { refusal: emailTemplatesUnsupported } },
 };
@@ -33,4 +35,11 @@ const SETUPS: Record<ChannelKind, ChannelSetup> = { whatsapp: whatsappSetup, ins
 /** What connecting a channel of one kind takes. */
 export function channelSetup(kind: ChannelKind): ChannelSetup {
   return SETUPS[kind];
+}
+
+const TEMPLATE_SOURCES: Partial<Record<ChannelKind, TemplateSource>> = { whatsapp: whatsappTemplateSource };
+
+/** Where a channel kind's templates are synced from; null for kinds without templates. */
+export function templateSourceFor(kind: ChannelKind): TemplateSource | null {
+  return TEMPLATE_SOURCES[kind] ?? null;
 }

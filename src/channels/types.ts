@@ -15,8 +15,20 @@ export interface ChannelRules {
    */
   addressCarriesAcrossChannels: boolean;
   /** How the kind's message templates read, or why it has none. */
-  templates: { describe(components: unknown): TemplateShape } | { refusal: Refusal };
+  templates:
+    | {
+        describe(components: unknown): TemplateShape;
+        /** Checks an agent's parameters against a template definition before anything is queued. */
+        prepare(components: unknown, parameters: Record<string, unknown>): TemplatePreparation;
+      }
+    | { refusal: Refusal };
 }
+
+/**
+ * Parameters checked against a template's definition: in the form the sender expects, with the text the
+ * customer will read (placeholders filled); or every problem, each a sentence naming the parameter.
+ */
+export type TemplatePreparation = { ok: true; parameters: Record<string, unknown>; text: string } | { ok: false; problems: string[] };
 
 /** One value an agent fills in when sending a template. */
 export interface TemplateParameter {
@@ -172,8 +184,18 @@ export interface OutboundSend {
   attachments: Attachment[];
   /** Provider tag the policy requires (Instagram's HUMAN_AGENT), if any. */
   tag: string | null;
+  /** The provider id of the customer message this one answers, shown as a quoted reply where supported. */
+  replyToProviderMessageId: string | null;
+  /** The channel's provider account the message goes out from; its secrets are never logged. */
+  account: ChannelAccount;
 }
 
+/**
+ * A template to send. WhatsApp parameters, once checked against the synced definition, read
+ * `{ header?, body?, buttons? }`: header and body are a list filling {{1}}, {{2}}… in order, or an
+ * object by placeholder name for NAMED templates; a media header is `[{ type: 'image', link | id }]`;
+ * buttons are `[{ index, type: 'quick_reply' | 'url' | 'copy_code', value }]`.
+ */
 export interface TemplateContent {
   name: string;
   language: string;
@@ -182,9 +204,49 @@ export interface TemplateContent {
 
 export type SendResult =
   | { ok: true; providerMessageId: string }
-  | { ok: false; retryable: boolean; code: string; message: string };
+  | {
+      ok: false;
+      retryable: boolean;
+      code: string;
+      message: string;
+      /**
+       * The provider refused the channel's credentials: the channel is flagged for an admin and its
+       * messages wait, unfailed and without using up attempts, until the credentials are replaced.
+       */
+      channelNeedsAttention?: boolean;
+    };
+
+/** A message template as the provider lists it; its definition (`components`) is kept as given. */
+export interface ProviderTemplate {
+  name: string;
+  language: string;
+  status: string;
+  category: string;
+  components: unknown;
+}
+
+export type TemplateListing =
+  | { ok: true; templates: ProviderTemplate[] }
+  | {
+      ok: false;
+      /** `not_configured`: a setting is missing; `credentials`: the provider refused them; `unavailable`: try later. */
+      reason: 'not_configured' | 'credentials' | 'unavailable' | 'refused';
+      message: string;
+    };
+
+/** Where a channel kind's approved templates come from (WhatsApp: the business account's message_templates). */
+export interface TemplateSource {
+  list(account: ChannelAccount): Promise<TemplateListing>;
+}
 
 /** What a channel's outbound side implements; the outbox worker only sees this. */
 export interface ChannelSender {
   send(message: OutboundSend): Promise<SendResult>;
+  /**
+   * How many messages a second the provider accepts from this account, enforced by the outbox across
+   * every server process; absent or null for no limit.
+   */
+  sendRatePerSecond?(account: ChannelAccount): number | null;
+  /** Whether this sender also serves the account while the channel is in sandbox mode (a local fake provider). */
+  servesSandbox?(account: ChannelAccount): boolean;
 }

@@ -46,6 +46,8 @@ export interface ChannelsTable {
   needs_attention_since: number | null;
   /** When the provider's template list was last synced; null until the first sync. */
   templates_synced_at: number | null;
+  /** When the periodic sync last tried this channel, successfully or not. */
+  templates_sync_attempted_at: number | null;
 }
 
 export interface ContactsTable {
@@ -226,7 +228,8 @@ export interface TemplatesTable {
 /** The next moment a channel may send (a per-number rate limit shared by every server process). */
 export interface SendRateSlotsTable {
   channel_id: string;
-  next_slot_at: number;
+  /** Microseconds since the epoch (an interval at 1,000 messages a second is about one millisecond). */
+  next_slot_us: number;
 }
 
 export interface SessionsTable {

@@ -6,6 +6,7 @@ import * as attachments from './0003-attachments.js';
 import * as webhooks from './0004-webhooks.js';
 import * as realtimeNotify from './0005-realtime-notify.js';
 import * as inboundPayloads from './0007-inbound-payloads.js';
+import * as channelAttention from './0008-channel-attention.js';
 import * as emailThreading from './0009-email-threading.js';
 
 export const migrations: Record<string, Migration> = {
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '0004-webhooks': webhooks,
   '0005-realtime-notify': realtimeNotify,
   '0007-inbound-payloads': inboundPayloads,
+  '0008-channel-attention': channelAttention,
   '0009-email-threading': emailThreading,
 };

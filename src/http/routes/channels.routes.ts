@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { channelSetup } from '../../channels/registry.js';
 import type { ChannelKind } from '../../domain/reply-policy.js';
 import { channelView, createChannel, getChannel, listChannels, updateChannel } from '../../modules/channels/channel-admin.js';
+import { syncTemplates } from '../../modules/channels/sync-templates.js';
 import { listTemplates } from '../../modules/channels/templates.js';
 import type { Deps } from '../../modules/deps.js';
 import { callerOf, requireAdmin, requireCaller } from '../auth.js';
@@ -47,6 +48,8 @@ const channelSchema = z.object({
   settings: z.record(z.string(), z.unknown()),
   secretsSet: z.array(z.string()),
   webhook: z.object({ url: z.string(), verifyToken: z.string() }).nullable(),
+  attention: z.object({ reason: z.string(), since: z.number() }).nullable().describe("Set when the provider refused the channel's credentials; its messages wait until an admin replaces them."),
+  templatesSyncedAt: z.number().nullable(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -129,5 +132,28 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | '
       },
     },
     async (request) => ({ templates: await listTemplates(deps, callerOf(request).workspaceId, request.params.id, { usableOnly: request.query.usable === 'true' }) }),
+  );
+
+  app.post(
+    '/channels/:id/templates/sync',
+    {
+      onRequest: requireAdmin,
+      schema: {
+        tags: ['channels'],
+        summary: "Sync a WhatsApp channel's templates from its Business Account now (admin); ones no longer listed become DELETED",
+        params: z.object({ id }),
+        response: {
+          200: z.object({ synced: z.number(), removed: z.number(), syncedAt: z.number(), templates: z.array(templateSchema) }),
+          ...authenticatedErrors,
+          422: errorResponse,
+        },
+      },
+    },
+    async (request) => {
+      const { workspaceId, userId } = callerOf(request);
+      const result = await syncTemplates(deps, workspaceId, request.params.id);
+      request.log.info({ channelId: request.params.id, synced: result.synced, removed: result.removed, actorUserId: userId }, 'templates synced');
+      return { ...result, templates: await listTemplates(deps, workspaceId, request.params.id) };
+    },
   );
 };

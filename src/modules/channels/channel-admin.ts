@@ -12,6 +12,7 @@ import { newId } from '../../lib/ids.js';
 import { fromJson } from '../../lib/json.js';
 import { newSecret } from '../auth/secrets.js';
 import type { Deps } from '../deps.js';
+import { clearChannelAttention } from './channel-attention.js';
 
 type Settings = Record<string, unknown>;
 
@@ -47,6 +48,10 @@ export interface ChannelView {
   secretsSet: string[];
   /** Where the provider must send this channel's webhooks, and the token it verifies them with. */
   webhook: { url: string; verifyToken: string } | null;
+  /** Set when the provider refused the channel's credentials: its messages wait until an admin replaces them. */
+  attention: { reason: string; since: number } | null;
+  /** When the provider's templates were last synced (WhatsApp); null until the first sync. */
+  templatesSyncedAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -152,6 +157,8 @@ export async function updateChannel(deps: AdminDeps, workspaceId: string, channe
       else secrets[name] = value;
     }
     requireLiveSecrets(current.kind, current.sandbox === 1, secrets);
+    // New credentials are the fix for a refused token: release the messages that waited for them.
+    if (current.needs_attention_since !== null && given.some(([, value]) => value !== null)) await clearChannelAttention(trx, current.id, deps.clock.now());
     return trx
       .updateTable('channels')
       .set({
@@ -192,6 +199,8 @@ export function channelView(row: ChannelRow, publicUrl: string): ChannelView {
     settings,
     secretsSet: Object.keys(secrets).filter((name) => secrets[name]).sort(),
     webhook: webhookPath && verifyToken ? { url: new URL(webhookPath, publicUrl).toString(), verifyToken } : null,
+    attention: row.needs_attention_since === null ? null : { reason: row.attention_reason ?? '', since: row.needs_attention_since },
+    templatesSyncedAt: row.templates_synced_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -8,6 +8,7 @@ import { newId } from '../../lib/ids.js';
 import { toJson } from '../../lib/json.js';
 import { enqueueOutbox, SEND_TOPIC } from '../outbox/outbox.repo.js';
 import { insertMessage } from './message.repo.js';
+import { checkTemplateContent } from './template-check.js';
 
 export interface OutgoingContent {
   kind: 'text' | 'media' | 'template';
@@ -42,9 +43,10 @@ export interface QueueOutbound {
   now: number;
 }
 
-/** Stores the message as queued with its outbox row; the outbox worker sends it. */
+/** Stores the message as queued with its outbox row; the outbox worker sends it. A template is checked first. */
 export async function queueOutbound(trx: Kysely<Database>, input: QueueOutbound): Promise<MessageRow> {
-  const { ticket, content, now } = input;
+  const { ticket, now } = input;
+  const content = await checkTemplateContent(trx, ticket.channel_id, input.content);
   const message = await insertMessage(trx, {
     id: newId(),
     workspace_id: ticket.workspace_id,

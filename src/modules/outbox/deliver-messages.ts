@@ -1,17 +1,20 @@
 // deliverDueMessages: the outbox worker's use case. It leases queued sends, checks the reply policy again
-// at send time, hands each message to its channel's sender and records the outcome on the message.
+// at send time, keeps to the provider's send rate, hands each message to its channel's sender and records
+// the outcome on the message. Waiting (a held channel, the rate limit, no sender yet) uses up no attempt.
 import type { Kysely } from 'kysely';
 import type { ChannelSender, OutboundSend, SendResult } from '../../channels/types.js';
 import type { ChannelRow, Database, MessageRow } from '../../db/schema.js';
 import type { ChannelKind } from '../../domain/reply-policy.js';
 import { appendTimeline, publishRealtime } from '../../events/event.repo.js';
 import { fromJson } from '../../lib/json.js';
-import { findChannel } from '../channels/channel.repo.js';
+import { flagChannelForAttention } from '../channels/channel-attention.js';
+import { channelAccount, findChannel } from '../channels/channel.repo.js';
 import type { Deps } from '../deps.js';
 import { formOf, type OutgoingContent } from '../messages/outgoing.js';
 import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
 import { MAX_DELIVERY_ATTEMPTS, nextAttemptAt } from './backoff.js';
-import { completeOutbox, giveUpOutbox, leaseDueOutbox, retryOutboxLater, SEND_TOPIC, type OutboxItem } from './outbox.repo.js';
+import { completeOutbox, giveUpOutbox, leaseDueOutbox, postponeOutbox, retryOutboxLater, SEND_TOPIC, type OutboxItem } from './outbox.repo.js';
+import { awaitSendSlot } from './send-rate.js';
 
 export interface Senders {
   /** Real providers by channel kind; a kind without a sender leaves its messages queued. */
@@ -21,8 +24,13 @@ export interface Senders {
 }
 
 const LEASE_MS = 60_000;
+/** How often a held channel's messages look again; an admin replacing its secrets releases them at once. */
+export const HELD_CHANNEL_RECHECK_MS = 60_000;
 
-type Prepared = { send: OutboundSend; sender: ChannelSender } | { refused: { code: string; message: string } } | null;
+type Prepared =
+  | { send: OutboundSend; sender: ChannelSender; channelVersion: number }
+  | { refused: { code: string; message: string } }
+  | { wait: { until: number; reason: string } };
 
 /** Delivers up to `limit` due messages; returns how many were handled (sent, failed or rescheduled). */
 export async function deliverDueMessages(deps: Pick<Deps, 'store' | 'clock'>, senders: Senders, limit = 50): Promise<number> {
@@ -33,27 +41,53 @@ export async function deliverDueMessages(deps: Pick<Deps, 'store' | 'clock'>, se
 
 async function deliverOne(deps: Pick<Deps, 'store' | 'clock'>, senders: Senders, item: OutboxItem): Promise<void> {
   const prepared = await prepareSend(deps.store.db, senders, item, deps.clock.now());
-  if (prepared === null) {
-    await deps.store.unit((trx) => retryOutboxLater(trx, item.id, deps.clock.now() + LEASE_MS, 'no sender for this channel yet'));
+  if ('wait' in prepared) {
+    await deps.store.unit((trx) => postponeOutbox(trx, item.id, prepared.wait.until, prepared.wait.reason));
     return;
   }
-  const result: SendResult = 'refused' in prepared ? { ok: false, retryable: false, ...prepared.refused } : await sendSafely(prepared.sender, prepared.send);
+  if ('refused' in prepared) {
+    await deps.store.unit((trx) => recordOutcome(trx, item, { ok: false, retryable: false, ...prepared.refused }, deps.clock.now()));
+    return;
+  }
+  const rate = prepared.sender.sendRatePerSecond?.(prepared.send.account);
+  if (rate) {
+    const slot = await awaitSendSlot(deps, prepared.send.channelId, rate);
+    if (!slot.granted) {
+      await deps.store.unit((trx) => postponeOutbox(trx, item.id, slot.availableAt, `waiting for the channel's send rate (${rate}/s)`));
+      return;
+    }
+  }
+  const result = await sendSafely(prepared.sender, prepared.send);
+  if (!result.ok && result.channelNeedsAttention) {
+    await deps.store.unit((trx) => holdForAttention(trx, item, prepared.send.channelId, prepared.channelVersion, result, deps.clock.now()));
+    return;
+  }
   await deps.store.unit((trx) => recordOutcome(trx, item, result, deps.clock.now()));
+}
+
+/** Which sender serves a channel: its kind's, or in sandbox mode the simulator unless the kind's serves it there. */
+function senderFor(senders: Senders, channel: ChannelRow): ChannelSender | undefined {
+  const real = senders.byKind[channel.kind];
+  if (!channel.sandbox) return real;
+  return real?.servesSandbox?.(channelAccount(channel)) ? real : senders.sandbox;
 }
 
 async function prepareSend(db: Kysely<Database>, senders: Senders, item: OutboxItem, now: number): Promise<Prepared> {
   const message = await db.selectFrom('messages').selectAll().where('id', '=', item.message_id ?? '').executeTakeFirst();
   const channel = item.channel_id ? await findChannel(db, item.channel_id) : undefined;
   if (!message || !channel) return { refused: { code: 'MESSAGE_MISSING', message: 'The message or its channel no longer exists.' } };
-  const sender = channel.sandbox ? senders.sandbox : senders.byKind[channel.kind];
-  if (!sender) return null;
+  if (channel.needs_attention_since !== null) {
+    return { wait: { until: now + HELD_CHANNEL_RECHECK_MS, reason: `the channel needs an admin: ${channel.attention_reason ?? 'its credentials were refused'}` } };
+  }
+  const sender = senderFor(senders, channel);
+  if (!sender) return { wait: { until: now + LEASE_MS, reason: 'no sender for this channel yet' } };
   const ticket = await db.selectFrom('tickets').select('contact_id').where('id', '=', message.ticket_id).executeTakeFirstOrThrow();
   const pair = await pairWindow(db, channel, ticket.contact_id, now);
   const content = contentOf(message);
   try {
     // The window may have closed while the message waited in the queue.
     const { tag } = requireSendAllowed(pair, formOf(content), message.author_kind === 'agent' ? 'agent' : 'automation');
-    return { sender, send: toSend(message, channel, pair.address ?? '', content, tag) };
+    return { sender, send: toSend(message, channel, pair.address ?? '', content, tag), channelVersion: channel.updated_at };
   } catch (error) {
     const refusal = error as { code?: string; message: string };
     return { refused: { code: refusal.code ?? 'REFUSED', message: refusal.message } };
@@ -75,6 +109,8 @@ function toSend(message: MessageRow, channel: ChannelRow, to: string, content: O
     template: content.template ?? null,
     attachments: content.attachments ?? [],
     tag,
+    replyToProviderMessageId: message.reply_to_provider_message_id,
+    account: channelAccount(channel),
   };
 }
 
@@ -85,6 +121,13 @@ async function sendSafely(sender: ChannelSender, send: OutboundSend): Promise<Se
     // A sender that throws (network error, timeout) is treated as a temporary failure.
     return { ok: false, retryable: true, code: 'SEND_ERROR', message: String((error as Error).message ?? error) };
   }
+}
+
+/** The provider refused the channel's credentials: flag the channel and let the message wait, unfailed. */
+async function holdForAttention(trx: Kysely<Database>, item: OutboxItem, channelId: string, channelVersion: number, result: SendResult & { ok: false }, now: number): Promise<void> {
+  const flagged = await flagChannelForAttention(trx, channelId, channelVersion, result.message, now);
+  // Not flagged: an admin changed the channel while the send was out; try again with what they set.
+  await postponeOutbox(trx, item.id, flagged ? now + HELD_CHANNEL_RECHECK_MS : now, `${result.code}: ${result.message}`);
 }
 
 async function recordOutcome(trx: Kysely<Database>, item: OutboxItem, result: SendResult, now: number): Promise<void> {

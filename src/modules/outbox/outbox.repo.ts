@@ -1,5 +1,5 @@
 // The transactional outbox: work committed with the change that needs it, leased by workers.
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { engineOf } from '../../db/dialect/engine.js';
 import type { Database, OutboxTable } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
@@ -87,6 +87,15 @@ export async function completeOutbox(trx: Kysely<Database>, id: string, now: num
 
 export async function retryOutboxLater(trx: Kysely<Database>, id: string, availableAt: number, error: string): Promise<void> {
   await trx.updateTable('outbox').set({ available_at: availableAt, locked_until: null, last_error: error }).where('id', '=', id).execute();
+}
+
+/** Puts an item back for later without counting the attempt: it waited (a rate limit, a held channel), it did not fail. */
+export async function postponeOutbox(trx: Kysely<Database>, id: string, availableAt: number, reason: string): Promise<void> {
+  await trx
+    .updateTable('outbox')
+    .set((eb) => ({ available_at: availableAt, locked_until: null, last_error: reason, attempts: sql<number>`case when ${eb.ref('attempts')} > 0 then ${eb.ref('attempts')} - 1 else 0 end` }))
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function giveUpOutbox(trx: Kysely<Database>, id: string, now: number, error: string): Promise<void> {
