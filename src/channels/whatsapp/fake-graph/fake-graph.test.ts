@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GraphError, graphBytes, graphJson, type GraphAccount } from '../graph-client.js';
 import { inboundMedia, inboundText, startFakeGraph, statusUpdate, type FakeGraph, type FakeTemplate } from './index.js';
 
-const FIXTURES = new URL('../../../../../shared/fixtures/channels/', import.meta.url);
+const FIXTURES = new URL('../../../../test/fixtures/channels/', import.meta.url);
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
 
 const NUMBER = { phoneNumberId: '200000000000002', accessToken: 'EAAG-fake-token-for-number-2', displayPhoneNumber: '15550001111', wabaId: '100000000000001' };
