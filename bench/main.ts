@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import type { Engine } from '../src/db/dialect/engine.js';
 import { benchIngest } from './ingest.bench.js';
+import { benchWhatsapp } from './whatsapp.bench.js';
 
 const engines = new Option('--engine <engine>', 'sqlite, postgres or both').choices(['sqlite', 'postgres', 'both']).default('both');
 const enginesOf = (value: string): Engine[] => (value === 'both' ? ['sqlite', 'postgres'] : [value as Engine]);
@@ -16,6 +17,26 @@ program
   .option('--producers <n>', 'concurrent producers', '50')
   .action(async (o: { engine: string; messages: string; contacts: string; producers: string }) =>
     benchIngest({ engines: enginesOf(o.engine), messages: Number(o.messages), contacts: Number(o.contacts), producers: Number(o.producers) }),
+  );
+
+program
+  .command('whatsapp')
+  .description('signed WhatsApp webhooks over HTTP into tickets on each engine, beside a bare signature-checking route')
+  .addOption(engines)
+  .option('--messages <n>', 'POSTs in the burst, one message each', '20000')
+  .option('--contacts <n>', 'distinct customers', '2000')
+  .option('--connections <n>', 'concurrent connections', '50')
+  .option('--steady-rate <n>', 'messages a second in the steady phase', '1000')
+  .option('--steady-seconds <n>', 'length of the steady phase', '10')
+  .action(async (o: { engine: string; messages: string; contacts: string; connections: string; steadyRate: string; steadySeconds: string }) =>
+    benchWhatsapp({
+      engines: enginesOf(o.engine),
+      messages: Number(o.messages),
+      contacts: Number(o.contacts),
+      connections: Number(o.connections),
+      steadyRate: Number(o.steadyRate),
+      steadySeconds: Number(o.steadySeconds),
+    }),
   );
 
 await program.parseAsync();

@@ -1,0 +1,144 @@
+// `npm run bench -- whatsapp`: signed WhatsApp webhooks over HTTP on 127.0.0.1, one message per POST,
+// through the real app (signature check, durable store of the body, acknowledgement, then processing
+// into tickets), beside the same-run ceiling of a bare Fastify route that only checks the signature.
+import Fastify from 'fastify';
+import { metaJson, metaSignature, inboundText, newWamid } from '../src/channels/whatsapp/fake-graph/index.js';
+import { verifyMetaSignature } from '../src/channels/meta/signature.js';
+import type { Engine } from '../src/db/dialect/engine.js';
+import { systemClock } from '../src/domain/clock.js';
+import { buildApp } from '../src/http/app.js';
+import { createLogger } from '../src/lib/logger.js';
+import { insertChannel } from '../src/modules/channels/channel.repo.js';
+import { createDeps } from '../src/modules/deps.js';
+import { inboundHandlers } from '../src/modules/inbound/handlers.js';
+import { InboundProcessor } from '../src/modules/inbound/process-inbound.js';
+import { insertWorkspace } from '../src/modules/workspaces/workspace.repo.js';
+import { quantile, runConcurrently } from './stats.js';
+import { openBenchStore } from './targets.js';
+
+const SECRET = 'bench_app_secret_0123456789';
+const PHONE_NUMBER_ID = '200000000000002';
+
+/** performance.md: signed webhook ingest, 50 connections; acknowledgement p99 at a steady 1,000 msg/s. */
+export const WHATSAPP_TARGETS: Record<Engine, { perSecond: number; steadyP99Ms: number }> = {
+  sqlite: { perSecond: 8_000, steadyP99Ms: 10 },
+  postgres: { perSecond: 4_000, steadyP99Ms: 20 },
+};
+
+export interface WhatsappBenchOptions {
+  engines: Engine[];
+  messages: number;
+  contacts: number;
+  connections: number;
+  steadyRate: number;
+  steadySeconds: number;
+}
+
+interface Signed {
+  raw: string;
+  signature: string;
+}
+
+function payloads(count: number, contacts: number): Signed[] {
+  const now = Math.floor(Date.now() / 1000);
+  return Array.from({ length: count }, (_, i) => {
+    const waId = String(4915000000000 + (i % contacts));
+    const raw = metaJson(inboundText({ phoneNumberId: PHONE_NUMBER_ID, displayPhoneNumber: '15550001111', waId, name: `Customer ${i % contacts}`, text: `Hello, about my order #${i}. Olá 👋`, timestampSec: now, id: newWamid(waId) }));
+    return { raw, signature: metaSignature(raw, SECRET) };
+  });
+}
+
+async function post(url: string, body: Signed): Promise<void> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': body.signature }, body: body.raw });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`the webhook answered ${response.status}`);
+}
+
+/** A bare route that verifies the signature over the raw bytes and answers: the HTTP + HMAC ceiling. */
+async function measureCeiling(bodies: Signed[], connections: number): Promise<number> {
+  const app = Fastify();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.post('/webhooks/whatsapp', async (request, reply) => {
+    if (!verifyMetaSignature(request.body as Buffer, request.headers['x-hub-signature-256'] as string, SECRET)) return reply.code(401).send();
+    return reply.send({ received: true });
+  });
+  const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks/whatsapp`;
+  try {
+    const { seconds } = await runConcurrently(bodies.length, connections, (i) => post(url, bodies[i]!));
+    return bodies.length / seconds;
+  } finally {
+    await app.close();
+  }
+}
+
+async function measureApp(engine: Engine, options: WhatsappBenchOptions, bodies: Signed[], steady: Signed[]) {
+  const bench = await openBenchStore(engine, 'whatsapp');
+  const logger = createLogger('silent');
+  try {
+    const now = Date.now();
+    const workspace = await insertWorkspace(bench.store.db, 'Bench', now);
+    await insertChannel(bench.store.db, { workspaceId: workspace.id, kind: 'whatsapp', name: 'Bench', externalId: PHONE_NUMBER_ID, secrets: { appSecret: SECRET, accessToken: 'bench' } }, now);
+    const deps = createDeps(bench.store, systemClock);
+    const processor = new InboundProcessor(deps, inboundHandlers(logger), logger);
+    const app = await buildApp({ deps, logger, publicUrl: 'http://127.0.0.1', onInboundStored: () => processor.kick() });
+    const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks/whatsapp`;
+    try {
+      const started = performance.now();
+      const burst = await runConcurrently(bodies.length, options.connections, (i) => post(url, bodies[i]!));
+      await processor.run();
+      const processedSeconds = (performance.now() - started) / 1000;
+      const messages = await bench.store.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      if (Number(messages.n) !== bodies.length) throw new Error(`${messages.n} messages stored of ${bodies.length}`);
+
+      // Open loop: requests start on a fixed schedule, whether or not earlier ones were answered.
+      const latencies: number[] = [];
+      const interval = 1000 / options.steadyRate;
+      const t0 = performance.now();
+      await Promise.all(
+        steady.map(async (body, i) => {
+          const due = t0 + i * interval;
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          const sent = performance.now();
+          await post(url, body);
+          latencies.push(performance.now() - sent);
+        }),
+      );
+      await processor.run();
+      return {
+        acknowledgedPerSecond: bodies.length / burst.seconds,
+        burstP99: quantile(burst.latencies, 0.99),
+        processedPerSecond: bodies.length / processedSeconds,
+        steadyP50: quantile(latencies, 0.5),
+        steadyP99: quantile(latencies, 0.99),
+      };
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await bench.dispose();
+  }
+}
+
+export async function benchWhatsapp(options: WhatsappBenchOptions): Promise<void> {
+  console.log(`WhatsApp webhooks: ${options.messages.toLocaleString('en-US')} signed POSTs (one message each) over ${options.contacts} contacts, ${options.connections} connections; then ${options.steadyRate}/s for ${options.steadySeconds} s`);
+  const rows: string[][] = [];
+  for (const engine of options.engines) {
+    const ceiling = await measureCeiling(payloads(Math.min(options.messages, 20_000), options.contacts), options.connections);
+    const result = await measureApp(engine, options, payloads(options.messages, options.contacts), payloads(options.steadyRate * options.steadySeconds, options.contacts));
+    const target = WHATSAPP_TARGETS[engine];
+    rows.push([
+      engine,
+      `${Math.round(result.acknowledgedPerSecond).toLocaleString('en-US')}/s`,
+      `${Math.round(ceiling).toLocaleString('en-US')}/s`,
+      `${(result.acknowledgedPerSecond / ceiling).toFixed(2)}x`,
+      `${result.burstP99.toFixed(1)} ms`,
+      `${Math.round(result.processedPerSecond).toLocaleString('en-US')}/s`,
+      `${result.steadyP50.toFixed(1)} / ${result.steadyP99.toFixed(1)} ms`,
+      `${result.acknowledgedPerSecond >= target.perSecond ? 'PASS' : 'MISS'} ≥${target.perSecond}/s; ${result.steadyP99 <= target.steadyP99Ms ? 'PASS' : 'MISS'} p99 ≤${target.steadyP99Ms} ms`,
+    ]);
+  }
+  const header = ['engine', 'acknowledged', 'ceiling (bare route + HMAC)', 'ratio', 'burst p99', 'stored as tickets', `steady ${options.steadyRate}/s p50 / p99`, 'targets'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+}
