@@ -1,6 +1,7 @@
 // The composition root of a server process: store, HTTP app, background jobs, graceful shutdown.
 import type { FastifyInstance } from 'fastify';
 import { sandboxSender } from './channels/sandbox/sender.js';
+import { whatsappSender } from './channels/whatsapp/sender.js';
 import { whatsappMediaFetcher } from './channels/whatsapp/media.js';
 import type { Config } from './config/config.js';
 import { openStore, type Store } from './db/store.js';
@@ -47,7 +48,7 @@ export async function startServer(config: Config, logger: Logger, store = openCo
     onInboundStored: config.runJobs ? () => inbound.kick() : undefined,
   });
   await app.listen({ port: config.port, host: config.host });
-  const ports = { senders: { byKind: {}, sandbox: sandboxSender }, inbound, attachments: storage, mediaFetchers: { whatsapp: whatsappMediaFetcher }, logger };
+  const ports = { senders: { byKind: { whatsapp: whatsappSender({ readAttachment: (key) => storage.get(key) }) }, sandbox: sandboxSender }, inbound, attachments: storage, mediaFetchers: { whatsapp: whatsappMediaFetcher }, logger };
   const stopJobs = config.runJobs ? startJobs(jobsFor(deps, ports), logger) : async () => undefined;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

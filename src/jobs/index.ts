@@ -7,6 +7,7 @@ import { fetchDueMedia } from '../modules/attachments/fetch-provider-media.js';
 import type { Deps } from '../modules/deps.js';
 import type { InboundProcessor } from '../modules/inbound/process-inbound.js';
 import { runAutoClose } from '../modules/auto-close/run-auto-close.js';
+import { syncStaleTemplates } from '../modules/channels/sync-templates.js';
 import { deliverDueMessages, type Senders } from '../modules/outbox/deliver-messages.js';
 import { pruneFinishedOutbox } from '../modules/outbox/prune-outbox.js';
 import { wakeSnoozedTickets } from '../modules/tickets/wake-snoozed.js';
@@ -37,5 +38,7 @@ export function jobsFor(deps: Deps, ports: JobPorts): Job[] {
     { name: 'outbox-prune', intervalMs: 60 * 60_000, run: () => pruneFinishedOutbox(deps, deps.clock.now()) },
     { name: 'webhook-fan-out', intervalMs: 1_000, run: () => fanOutWebhookEvents(deps) },
     { name: 'webhook-delivery', intervalMs: 1_000, run: () => deliverWebhooks(deps) },
+    // Each live channel's templates are synced when 6 hours old; the job only looks for such channels.
+    { name: 'template-sync', intervalMs: 10 * 60_000, run: () => syncStaleTemplates(deps, { onFailure: (channelId, reason) => ports.logger.warn({ channelId, reason }, 'template sync failed') }) },
   ];
 }

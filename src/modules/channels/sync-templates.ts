@@ -88,16 +88,18 @@ async function storeTemplates(trx: Kysely<Database>, channel: ChannelRow, listed
   return { synced: unique.length, removed: gone.length, syncedAt: now };
 }
 
-export interface StaleSyncReport {
-  synced: number;
-  failed: { channelId: string; message: string }[];
+export interface StaleSyncOptions {
+  /** Channels per run. */
+  limit?: number;
+  /** Told about each channel whose sync failed; it is tried again an interval later. */
+  onFailure?: (channelId: string, message: string) => void;
 }
 
 /**
  * Syncs every live, switched-on channel not tried within the interval, a few at a time. Safe on every
  * server process at once: each channel is claimed by one of them, and a failing one waits an interval too.
  */
-export async function syncStaleTemplates(deps: SyncDeps, limit = 20): Promise<StaleSyncReport> {
+export async function syncStaleTemplates(deps: SyncDeps, options: StaleSyncOptions = {}): Promise<number> {
   const now = deps.clock.now();
   const due = now - TEMPLATE_SYNC_INTERVAL_MS;
   const kinds = CHANNEL_KINDS.filter((kind) => templateSourceFor(kind) !== null);
@@ -109,9 +111,9 @@ export async function syncStaleTemplates(deps: SyncDeps, limit = 20): Promise<St
     .where('enabled', '=', 1)
     .where('needs_attention_since', 'is', null)
     .where((eb) => eb.or([eb('templates_sync_attempted_at', 'is', null), eb('templates_sync_attempted_at', '<=', due)]))
-    .limit(limit)
+    .limit(options.limit ?? 20)
     .execute();
-  const report: StaleSyncReport = { synced: 0, failed: [] };
+  let tried = 0;
   for (const channel of stale) {
     const claimed = await deps.store.unit((trx) =>
       trx
@@ -122,12 +124,12 @@ export async function syncStaleTemplates(deps: SyncDeps, limit = 20): Promise<St
         .executeTakeFirst(),
     );
     if (Number(claimed.numUpdatedRows) === 0) continue;
+    tried += 1;
     try {
       await syncChannelTemplates(deps, channel);
-      report.synced += 1;
     } catch (error) {
-      report.failed.push({ channelId: channel.id, message: error instanceof Error ? error.message : String(error) });
+      options.onFailure?.(channel.id, error instanceof Error ? error.message : String(error));
     }
   }
-  return report;
+  return tried;
 }
