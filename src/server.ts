@@ -14,6 +14,8 @@ import { LocalDiskAttachmentStorage } from './modules/attachments/local-disk-sto
 import { createDeps, type Deps } from './modules/deps.js';
 import { inboundHandlers } from './modules/inbound/handlers.js';
 import { InboundProcessor } from './modules/inbound/process-inbound.js';
+import { createEmailSender } from './modules/email/send-email.js';
+import { startSmtpIntake } from './modules/email/smtp-intake.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -38,18 +40,22 @@ export async function startServer(config: Config, logger: Logger, store = openCo
   await store.migrate();
   const deps = createDeps(store, systemClock);
   const storage = new LocalDiskAttachmentStorage(config.attachmentsDir);
-  const inbound = new InboundProcessor(deps, inboundHandlers(logger), logger);
+  const inbound = new InboundProcessor(deps, inboundHandlers(logger, storage), logger);
   const app = await buildApp({
     deps,
     logger,
     publicUrl: config.publicUrl,
     attachments: { storage, maxBytes: config.attachmentMaxBytes },
+    emailMaxBytes: config.emailMaxBytes,
     // Without jobs this process only stores deliveries; a process running jobs processes them.
     onInboundStored: config.runJobs ? () => inbound.kick() : undefined,
   });
   await app.listen({ port: config.port, host: config.host });
   const ports = { senders: { byKind: { whatsapp: whatsappSender({ readAttachment: (key) => storage.get(key) }) }, sandbox: sandboxSender }, inbound, attachments: storage, mediaFetchers: { whatsapp: whatsappMediaFetcher }, logger };
+  // Email goes out through each channel's own SMTP server.
+  Object.assign(ports.senders.byKind, { email: createEmailSender(deps, storage) });
   const stopJobs = config.runJobs ? startJobs(jobsFor(deps, ports), logger) : async () => undefined;
+  const smtp = config.smtp ? await startSmtpIntake(deps, { ...config.smtp, maxBytes: config.emailMaxBytes }, logger, config.runJobs ? () => inbound.kick() : undefined) : null;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {
@@ -57,7 +63,9 @@ export async function startServer(config: Config, logger: Logger, store = openCo
     deps,
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
     async close() {
+      await smtp?.close();
       await app.close();
+
       await stopJobs();
       await store.close();
     },

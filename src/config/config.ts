@@ -16,6 +16,10 @@ const schema = z.object({
   // 25 MiB: above WhatsApp's 16 MB video and audio and any common email limit; raise it (up to 1 GiB) for
   // WhatsApp documents, which may reach 100 MB.
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).max(1024 ** 3).default(25 * 1024 * 1024),
+  // Our own SMTP listener for inbound mail; off unless a port is given (25 for an MX, 2525 behind a relay).
+  SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SMTP_HOST: z.string().min(1).optional(),
+  EMAIL_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(25 * 1024 * 1024),
 });
 
 export interface Config {
@@ -35,6 +39,10 @@ export interface Config {
   attachmentsDir: string;
   /** The largest file an agent may upload, in bytes. */
   attachmentMaxBytes: number;
+  /** Where our SMTP listener takes inbound mail; null when it is off. */
+  smtp: { host: string; port: number } | null;
+  /** The largest inbound email accepted (SMTP and HTTP), in bytes. */
+  emailMaxBytes: number;
 }
 
 /** Parses the environment; throws one readable error naming every invalid variable. */
@@ -58,5 +66,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`,
     attachmentsDir: path.resolve(e.ATTACHMENTS_DIR ?? path.join(dataDir, 'attachments')),
     attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
+    smtp: e.SMTP_PORT === undefined ? null : { host: e.SMTP_HOST ?? e.HOST, port: e.SMTP_PORT },
+    emailMaxBytes: e.EMAIL_MAX_BYTES,
+
   };
 }

@@ -21,6 +21,7 @@ import { RealtimeFeed } from '../realtime/realtime-feed.js';
 import { ticketRoutes } from './routes/tickets.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import { metaWebhookRoutes } from './routes/meta-webhooks.routes.js';
+import { emailInboundRoutes } from './routes/email-inbound.routes.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
 import { BUILT_WEB_APP, serveWebApp } from './web-app.js';
 
@@ -34,6 +35,8 @@ export interface AppOptions {
   attachments?: Omit<AttachmentRouteOptions, 'deps'>;
   /** Called when a provider delivery was stored, to process it at once rather than at the next job run. */
   onInboundStored?: () => void;
+  /** The largest raw email the HTTP mail intake accepts, in bytes (default 25 MiB). */
+  emailMaxBytes?: number;
   /** The built web app to serve at `/` (default: dist/web beside the compiled server); skipped when not built. */
   webRoot?: string;
 }
@@ -84,6 +87,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(autoCloseRuleRoutes, { prefix: '/api', deps });
   await app.register(webhookRoutes, { prefix: '/api', deps });
   await app.register(metaWebhookRoutes, { deps, kind: 'whatsapp', onStored: options.onInboundStored });
+  await app.register(emailInboundRoutes, { prefix: '/api', deps, maxBytes: options.emailMaxBytes ?? 25 * 1024 * 1024, onStored: options.onInboundStored });
+
   const feed = new RealtimeFeed(deps.store, options.logger);
   await feed.start();
   app.addHook('onClose', () => feed.stop());

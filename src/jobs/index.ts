@@ -13,6 +13,7 @@ import { pruneFinishedOutbox } from '../modules/outbox/prune-outbox.js';
 import { wakeSnoozedTickets } from '../modules/tickets/wake-snoozed.js';
 import { pruneRealtimeEvents } from '../modules/realtime/prune-realtime-events.js';
 import { deliverWebhooks } from '../modules/webhooks/deliver-webhooks.js';
+import { pollMailboxes } from '../modules/email/poll-mailboxes.js';
 import { fanOutWebhookEvents } from '../modules/webhooks/fan-out-webhook-events.js';
 import type { Job } from './runner.js';
 
@@ -38,6 +39,16 @@ export function jobsFor(deps: Deps, ports: JobPorts): Job[] {
     { name: 'outbox-prune', intervalMs: 60 * 60_000, run: () => pruneFinishedOutbox(deps, deps.clock.now()) },
     { name: 'webhook-fan-out', intervalMs: 1_000, run: () => fanOutWebhookEvents(deps) },
     { name: 'webhook-delivery', intervalMs: 1_000, run: () => deliverWebhooks(deps) },
+    {
+      name: 'email-mailboxes',
+      intervalMs: 30_000,
+      run: async () => {
+        const stored = await pollMailboxes(deps, (channelId, error) => ports.logger.warn({ err: error, channelId }, 'reading the IMAP mailbox failed; it is tried again next run'));
+        if (stored > 0) ports.inbound.kick();
+        return stored;
+      },
+    },
+
     // Each live channel's templates are synced when 6 hours old; the job only looks for such channels.
     { name: 'template-sync', intervalMs: 10 * 60_000, run: () => syncStaleTemplates(deps, { onFailure: (channelId, reason) => ports.logger.warn({ channelId, reason }, 'template sync failed') }) },
   ];

@@ -14,15 +14,17 @@ import type { Deps } from '../deps.js';
 import type { PayloadHandler } from '../inbound/process-inbound.js';
 import { ingestInbound, type IngestResult } from '../messages/ingest-inbound.js';
 import { findThreadCandidates } from './email-thread-candidates.js';
+import { EMAIL_SOURCES, type EmailSource } from './receive-email.js';
 import { recordBounce } from './record-bounce.js';
 
 export type EmailOutcome = IngestResult | { outcome: 'ignored'; reason: 'own_mail' | 'no_sender' | 'channel_gone' } | { outcome: 'bounce_recorded' };
 
-/** The handler the inbound job runs for mail payloads. */
-export function emailPayloadHandler(storage: AttachmentStorage): PayloadHandler {
-  return async (deps, payload) => {
+/** The handlers the inbound job runs for mail, one per way in. */
+export function emailPayloadHandlers(storage: AttachmentStorage): Record<EmailSource, PayloadHandler> {
+  const handler: PayloadHandler = async (deps, payload) => {
     await processEmail(deps, storage, payload.channel_id, payload.raw, payload.received_at);
   };
+  return Object.fromEntries(EMAIL_SOURCES.map((source) => [source, handler])) as Record<EmailSource, PayloadHandler>;
 }
 
 /** Reads one raw mail received for a channel into its ticket. */
