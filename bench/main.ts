@@ -1,6 +1,7 @@
 // `npm run bench -- <name> [options]`: Threadbox's benchmarks. Run with no name for the list.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Engine } from '../src/db/dialect/engine.js';
+import { benchApi } from './api.bench.js';
 import { benchIngest } from './ingest.bench.js';
 import { benchWhatsapp } from './whatsapp.bench.js';
 
@@ -17,6 +18,25 @@ program
   .option('--producers <n>', 'concurrent producers', '50')
   .action(async (o: { engine: string; messages: string; contacts: string; producers: string }) =>
     benchIngest({ engines: enginesOf(o.engine), messages: Number(o.messages), contacts: Number(o.contacts), producers: Number(o.producers) }),
+  );
+
+const count = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+};
+
+program
+  .command('api')
+  .description('ticket list and ticket read latency through the HTTP API over a big store, beside the GET /healthz floor')
+  .addOption(engines)
+  .option('--tickets <n>', 'tickets to seed', count, 200_000)
+  .option('--messages <n>', 'messages to seed (at least one per ticket)', count, 1_000_000)
+  .option('--contacts <n>', 'contacts to seed (at most one per ticket)', count, 50_000)
+  .option('--requests <n>', 'requests per scenario and concurrency level', count, 2_000)
+  .option('--concurrency <n>', 'concurrent requests, where the targets are judged; 8 is measured too', count, 1)
+  .action(async (o: { engine: string; tickets: number; messages: number; contacts: number; requests: number; concurrency: number }) =>
+    benchApi({ ...o, engines: enginesOf(o.engine), concurrency: [...new Set([o.concurrency, 8])] }),
   );
 
 program

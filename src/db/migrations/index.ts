@@ -5,6 +5,7 @@ import * as auth from './0002-auth.js';
 import * as attachments from './0003-attachments.js';
 import * as webhooks from './0004-webhooks.js';
 import * as realtimeNotify from './0005-realtime-notify.js';
+import * as ticketListIndexes from './0006-ticket-list-indexes.js';
 import * as inboundPayloads from './0007-inbound-payloads.js';
 import * as channelAttention from './0008-channel-attention.js';
 import * as emailThreading from './0009-email-threading.js';
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '0003-attachments': attachments,
   '0004-webhooks': webhooks,
   '0005-realtime-notify': realtimeNotify,
+  '0006-ticket-list-indexes': ticketListIndexes,
   '0007-inbound-payloads': inboundPayloads,
   '0008-channel-attention': channelAttention,
   '0009-email-threading': emailThreading,
