@@ -1,6 +1,7 @@
 // `npm run bench -- whatsapp`: signed WhatsApp webhooks over HTTP on 127.0.0.1, one message per POST,
 // through the real app (signature check, durable store of the body, acknowledgement, then processing
 // into tickets), beside the same-run ceiling of a bare Fastify route that only checks the signature.
+import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { metaJson, metaSignature, inboundText, newWamid } from '../src/channels/whatsapp/fake-graph/index.js';
 import { verifyMetaSignature } from '../src/channels/meta/signature.js';
@@ -13,7 +14,6 @@ import { createDeps } from '../src/modules/deps.js';
 import { inboundHandlers } from '../src/modules/inbound/handlers.js';
 import { InboundProcessor } from '../src/modules/inbound/process-inbound.js';
 import { insertWorkspace } from '../src/modules/workspaces/workspace.repo.js';
-import { quantile, runConcurrently } from './stats.js';
 import { openBenchStore } from './targets.js';
 
 const SECRET = 'bench_app_secret_0123456789';
@@ -48,10 +48,37 @@ function payloads(count: number, contacts: number): Signed[] {
   });
 }
 
-async function post(url: string, body: Signed): Promise<void> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': body.signature }, body: body.raw });
-  await response.arrayBuffer();
-  if (response.status !== 200) throw new Error(`the webhook answered ${response.status}`);
+interface Load {
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * Sends each body once (burst: as fast as `connections` allow; steady: at `rate` a second) with
+ * autocannon, a load generator on its own keep-alive connections, and reads its latency histogram.
+ */
+async function load(url: string, bodies: Signed[], connections: number, rate?: number): Promise<Load> {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    amount: bodies.length,
+    ...(rate ? { overallRate: rate } : {}),
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const body = bodies[next++ % bodies.length]!;
+          return { ...request, body: body.raw, headers: { 'content-type': 'application/json', 'x-hub-signature-256': body.signature } };
+        },
+      },
+    ],
+  });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`${result.non2xx} answers other than 2xx, ${result.errors} errors and ${result.timeouts} timeouts`);
+  }
+  return { perSecond: (result.requests.total ?? bodies.length) / result.duration, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
 /** A bare route that verifies the signature over the raw bytes and answers: the HTTP + HMAC ceiling. */
@@ -64,8 +91,7 @@ async function measureCeiling(bodies: Signed[], connections: number): Promise<nu
   });
   const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks/whatsapp`;
   try {
-    const { seconds } = await runConcurrently(bodies.length, connections, (i) => post(url, bodies[i]!));
-    return bodies.length / seconds;
+    return (await load(url, bodies, connections)).perSecond;
   } finally {
     await app.close();
   }
@@ -84,34 +110,14 @@ async function measureApp(engine: Engine, options: WhatsappBenchOptions, bodies:
     const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks/whatsapp`;
     try {
       const started = performance.now();
-      const burst = await runConcurrently(bodies.length, options.connections, (i) => post(url, bodies[i]!));
+      const burst = await load(url, bodies, options.connections);
       await processor.run();
       const processedSeconds = (performance.now() - started) / 1000;
       const messages = await bench.store.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       if (Number(messages.n) !== bodies.length) throw new Error(`${messages.n} messages stored of ${bodies.length}`);
-
-      // Open loop: requests start on a fixed schedule, whether or not earlier ones were answered.
-      const latencies: number[] = [];
-      const interval = 1000 / options.steadyRate;
-      const t0 = performance.now();
-      await Promise.all(
-        steady.map(async (body, i) => {
-          const due = t0 + i * interval;
-          const wait = due - performance.now();
-          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-          const sent = performance.now();
-          await post(url, body);
-          latencies.push(performance.now() - sent);
-        }),
-      );
+      const steadyLoad = await load(url, steady, options.connections, options.steadyRate);
       await processor.run();
-      return {
-        acknowledgedPerSecond: bodies.length / burst.seconds,
-        burstP99: quantile(burst.latencies, 0.99),
-        processedPerSecond: bodies.length / processedSeconds,
-        steadyP50: quantile(latencies, 0.5),
-        steadyP99: quantile(latencies, 0.99),
-      };
+      return { acknowledgedPerSecond: burst.perSecond, burstP99: burst.p99, processedPerSecond: bodies.length / processedSeconds, steadyP50: steadyLoad.p50, steadyP99: steadyLoad.p99 };
     } finally {
       await app.close();
     }
