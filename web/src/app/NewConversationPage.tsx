@@ -53,6 +53,7 @@ export function NewConversationPage() {
       <label>
         Channel
         <select
+          aria-label="Channel"
           value={channel.id}
           onChange={(e) => {
             setChannelId(e.target.value);

@@ -30,6 +30,7 @@ export function TemplatePicker({ channelId, onChange }: { channelId: string; onC
       <label>
         Template
         <select
+          aria-label="Template"
           value={selectedId}
           onChange={(e) => {
             setSelectedId(e.target.value);

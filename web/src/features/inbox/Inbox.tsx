@@ -106,8 +106,8 @@ function Filters({ filters, onChange, searchBox }: { filters: InboxFilters; onCh
       </div>
       <div className="filter-row">
         <label>
-          <span className="visually-hidden">Status</span>
-          <select aria-label="Status" value={filters.status} onChange={(e) => onChange({ status: e.target.value as InboxFilters['status'] })}>
+          <span className="visually-hidden">Filter by status</span>
+          <select aria-label="Filter by status" value={filters.status} onChange={(e) => onChange({ status: e.target.value as InboxFilters['status'] })}>
             <option value="active">Active</option>
             <option value="open">Open</option>
             <option value="pending">Pending</option>
@@ -117,7 +117,7 @@ function Filters({ filters, onChange, searchBox }: { filters: InboxFilters; onCh
             <option value="any">Any status</option>
           </select>
         </label>
-        <select aria-label="Channel" value={filters.channelId} onChange={(e) => onChange({ channelId: e.target.value })}>
+        <select aria-label="Filter by channel" value={filters.channelId} onChange={(e) => onChange({ channelId: e.target.value })}>
           <option value="">All channels</option>
           {channels.map((c) => (
             <option key={c.id} value={c.id}>
@@ -125,7 +125,7 @@ function Filters({ filters, onChange, searchBox }: { filters: InboxFilters; onCh
             </option>
           ))}
         </select>
-        <select aria-label="Started by" value={filters.createdBy} onChange={(e) => onChange({ createdBy: e.target.value as InboxFilters['createdBy'] })}>
+        <select aria-label="Filter by who started it" value={filters.createdBy} onChange={(e) => onChange({ createdBy: e.target.value as InboxFilters['createdBy'] })}>
           <option value="">Started by anyone</option>
           <option value="customer">Started by the customer</option>
           <option value="agent">Started by the team</option>
