@@ -56,7 +56,7 @@ describe.each(ENGINES)('the agent web app on %s', { timeout: BROWSER_TEST_TIMEOU
     // j moves the keyboard cursor onto it and enter opens it.
     await page.keyboard.press('j');
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: /Maria Live/ }).waitFor();
+    await page.getByRole('heading', { level: 1, name: /Maria Live/ }).waitFor();
     expect(page.url()).toMatch(/\/tickets\//);
     await page.getByTestId('window-banner').getByText(/^WhatsApp window open, closes in 2[34] h( \d+ min)?$/).waitFor();
     await page.getByText('The customer started this conversation').waitFor();
@@ -84,7 +84,7 @@ describe.each(ENGINES)('the agent web app on %s', { timeout: BROWSER_TEST_TIMEOU
 
     // A reload keeps the session.
     await page.reload();
-    await page.getByRole('heading', { name: /Maria Live/ }).waitFor();
+    await page.getByRole('heading', { level: 1, name: /Maria Live/ }).waitFor();
   });
 });
 
@@ -109,7 +109,7 @@ describe('the agent web app on sqlite, in detail', { timeout: BROWSER_TEST_TIMEO
     await web.signIn(page);
     const visit = async (ticket: { ticketNumber: number }) => {
       await page.getByRole('button', { name: new RegExp(`^Ticket #${ticket.ticketNumber} from`) }).click();
-      await page.getByRole('heading', { name: new RegExp(`#${ticket.ticketNumber}$`) }).waitFor();
+      await page.getByRole('heading', { level: 1, name: new RegExp(`#${ticket.ticketNumber}$`) }).waitFor();
       await banner(page).waitFor();
     };
 
@@ -180,7 +180,7 @@ describe('the agent web app on sqlite, in detail', { timeout: BROWSER_TEST_TIMEO
     await startWithTemplate('Nora', '#7');
     await saveScreenshot(page, 'new-conversation');
     await composer(page).getByRole('button', { name: 'Send and open the ticket' }).click();
-    await page.getByRole('heading', { name: /Nora New #\d+/ }).waitFor();
+    await page.getByRole('heading', { level: 1, name: /Nora New #\d+/ }).waitFor();
     await page.locator('.bubble-team').getByText('Hi Nora, your order #7 is on its way.').waitFor();
     const ticketId = page.url().split('/tickets/')[1]!;
     expect((await ticketRow(web.db.store, ticketId)).created_by).toBe('agent');
@@ -227,15 +227,17 @@ describe('the agent web app on sqlite, in detail', { timeout: BROWSER_TEST_TIMEO
     await page.getByRole('alert').getByText(`Ticket #${second.ticketNumber} is already active for this customer on this channel; continue there instead.`).waitFor();
     expect((await ticketRow(web.db.store, first.ticketId)).status).toBe('closed');
     await page.getByRole('link', { name: 'Open the active ticket' }).click();
-    await page.getByRole('heading', { name: new RegExp(`#${second.ticketNumber}$`) }).waitFor();
+    await page.getByRole('heading', { level: 1, name: new RegExp(`#${second.ticketNumber}$`) }).waitFor();
   });
 
   it('sends the agent back to sign in with a message when the session has expired', async () => {
     await customerWroteIn(web.world, web.world.channels.email);
     const page = await browser.newPage();
     await web.signIn(page);
+    const row = ticketRows(page).first().getByRole('button');
+    await row.waitFor();
     await web.db.store.db.deleteFrom('sessions').execute();
-    await ticketRows(page).first().getByRole('button').click();
+    await row.click();
     await page.getByText('Your session expired. Sign in again to continue where you left off.').waitFor();
     await web.signIn(page);
   });

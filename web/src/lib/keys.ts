@@ -15,6 +15,8 @@ export function useShortcuts(handlers: Record<string, (event: KeyboardEvent) => 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey || typingIn(event.target)) return;
+      // Enter on a focused button or link is that control's own action.
+      if (event.key === 'Enter' && event.target instanceof HTMLElement && event.target.closest('button, a, summary, [role="button"], [role="option"]')) return;
       const handler = latest.current[event.key];
       if (!handler) return;
       event.preventDefault();

@@ -54,7 +54,8 @@ export function Inbox({ selectedId, onOpen }: InboxProps) {
   const move = (by: number) => {
     const next = Math.max(0, Math.min(visible.length - 1, active + by));
     setCursor(next);
-    document.getElementById(`ticket-row-${visible[next]?.id}`)?.scrollIntoView({ block: 'nearest' });
+    // Focus follows the cursor, so enter (and a screen reader) acts on the highlighted ticket.
+    document.querySelector<HTMLButtonElement>(`#ticket-row-${visible[next]?.id} button`)?.focus();
     if (next >= visible.length - 3 && list.hasMore) list.loadMore();
   };
   const open = (ticket: Ticket | undefined) => {
