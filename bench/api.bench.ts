@@ -117,13 +117,13 @@ function scenariosOf(seeded: SeededInbox, deep: { cursor: string; page: number }
 }
 
 /**
- * Follows the inbox's cursor for up to `pages` pages (fewer when a small store has fewer); returns the
- * cursor of the next page and that page's number.
+ * Follows the inbox's cursor to page `target` (or the last page, when a small store has fewer); returns
+ * that page's cursor and number.
  */
-async function deepPageOf(get: Get, pages: number): Promise<{ cursor: string; page: number }> {
+async function deepPageOf(get: Get, target: number): Promise<{ cursor: string; page: number }> {
   let cursor = '';
   let page = 1;
-  while (page <= pages) {
+  while (page < target) {
     const response = await get(`/api/tickets?status=open&limit=50${cursor ? `&cursor=${cursor}` : ''}`);
     if (response.status !== 200) throw new Error(`the inbox answered ${response.status}: ${response.body.slice(0, 200)}`);
     const { nextCursor } = JSON.parse(response.body) as { nextCursor: string | null };
