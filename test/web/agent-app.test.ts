@@ -17,10 +17,11 @@ import { ensureWebAppBuilt } from '../support/web-build.js';
 const BROWSER_TEST_TIMEOUT = 60_000;
 
 let browser: Browser;
+// Building the app on a busy machine can take a while; it happens once per run.
 beforeAll(async () => {
   await ensureWebAppBuilt();
   browser = await launchBrowser();
-});
+}, 120_000);
 afterAll(async () => {
   await browser?.close();
 });
