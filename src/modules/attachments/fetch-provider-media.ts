@@ -12,7 +12,7 @@ import type { Logger } from '../../lib/logger.js';
 import { channelAccount, findChannel } from '../channels/channel.repo.js';
 import type { Deps } from '../deps.js';
 import { nextAttemptAt } from '../outbox/backoff.js';
-import { completeOutbox, giveUpOutbox, leaseDueOutbox, retryOutboxLater, type OutboxItem } from '../outbox/outbox.repo.js';
+import { completeOutbox, giveUpOutbox, leaseDueOutbox, outboxRow, retryOutboxLater, type OutboxItem } from '../outbox/outbox.repo.js';
 import type { AttachmentStorage } from './attachment-storage.js';
 
 export const MEDIA_FETCH_TOPIC = 'media.fetch';
@@ -35,20 +35,9 @@ export async function queueMediaFetches(trx: Kysely<Database>, message: { id: st
   await trx
     .insertInto('outbox')
     .values(
-      pending.map(({ index }) => ({
-        id: `media-${message.id}-${index}`,
-        workspace_id: message.workspaceId,
-        topic: MEDIA_FETCH_TOPIC,
-        message_id: message.id,
-        channel_id: message.channelId,
-        payload: toJson({ index }),
-        attempts: 0,
-        available_at: now,
-        locked_until: null,
-        last_error: null,
-        done_at: null,
-        created_at: now,
-      })),
+      pending.map(({ index }) =>
+        outboxRow({ id: `media-${message.id}-${index}`, workspaceId: message.workspaceId, topic: MEDIA_FETCH_TOPIC, messageId: message.id, channelId: message.channelId, payload: { index } }, now),
+      ),
     )
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();

@@ -18,7 +18,7 @@ export interface NewOutboxItem {
   payload?: unknown;
 }
 
-function outboxRow(item: NewOutboxItem, now: number): Insertable<OutboxTable> {
+export function outboxRow(item: NewOutboxItem, now: number): Insertable<OutboxTable> {
   return {
     id: item.id ?? newId(),
     workspace_id: item.workspaceId,
