@@ -7,6 +7,7 @@ import { readWhatsappPayload, type CustomerMessage, type WhatsappChange } from '
 import type { ChannelRow } from '../../db/schema.js';
 import { DAY, MINUTE } from '../../domain/clock.js';
 import { DomainError } from '../../domain/errors.js';
+import { KeyedSerializer } from '../../lib/keyed-serializer.js';
 import type { Logger } from '../../lib/logger.js';
 import { queueMediaFetches } from '../attachments/fetch-provider-media.js';
 import { channelAccount, findChannelsByAccounts } from '../channels/channel.repo.js';
@@ -14,34 +15,50 @@ import type { Deps } from '../deps.js';
 import { applyDeliveryReceipt } from '../messages/delivery-receipts.js';
 import { ingestInbound } from '../messages/ingest-inbound.js';
 import { applyReaction } from '../messages/reactions.js';
+import type { InboundPayload } from './inbound-payload.repo.js';
 import { ProcessLater, type PayloadHandler } from './process-inbound.js';
 
 // A receipt or reaction can overtake the message it refers to; it is looked for again for a day.
 const WAIT_FOR_REFERENCED_MESSAGE_MS = DAY;
 const RETRY_REFERENCES_AFTER_MS = MINUTE;
 
+/** Whom a change is about: its customers' messages and receipts keep the order their payloads arrived in. */
+function conversationsOf(changes: WhatsappChange[]): string[] {
+  return changes.flatMap((change) => [
+    ...change.messages.map((m) => `${change.phoneNumberId}:${m.contact.address}`),
+    ...change.reactions.map((r) => `${change.phoneNumberId}:${r.from}`),
+    ...change.statuses.map((s) => `${change.phoneNumberId}:status:${s.providerMessageId}`),
+  ]);
+}
+
 export function whatsappPayloadHandler(logger: Logger): PayloadHandler {
-  return async (deps, payload) => {
+  // Payloads are processed side by side for throughput; two about the same conversation are not.
+  const serializer = new KeyedSerializer();
+  return (deps, payload) => {
     const changes = readWhatsappPayload(JSON.parse(payload.raw.toString('utf8')), payload.received_at);
-    const channels = await findChannelsByAccounts(deps.store.db, 'whatsapp', [...new Set(changes.map((c) => c.phoneNumberId))]);
-    let waiting = 0;
-    for (const change of changes) {
-      const channel = channels.find((c) => c.external_id === change.phoneNumberId);
-      if (!channel) {
-        logger.warn({ phoneNumberId: change.phoneNumberId, payloadId: payload.id }, 'a WhatsApp change for a number no channel connects was skipped');
-        continue;
-      }
-      if (!verifyMetaSignature(payload.raw, payload.signature, channelAccount(channel).secrets.appSecret ?? '')) {
-        logger.warn({ channelId: channel.id, payloadId: payload.id }, "a WhatsApp change not signed with its channel's app secret was skipped");
-        continue;
-      }
-      for (const error of change.errors) logger.warn({ channelId: channel.id, code: error.code }, `WhatsApp reported: ${error.message}`);
-      waiting += await applyChange(deps, channel, change, logger);
-    }
-    if (waiting > 0 && deps.clock.now() - payload.received_at < WAIT_FOR_REFERENCED_MESSAGE_MS) {
-      throw new ProcessLater(`${waiting} receipt(s) or reaction(s) refer to a message not stored yet`, RETRY_REFERENCES_AFTER_MS);
-    }
+    return serializer.run(conversationsOf(changes), () => applyPayload(deps, payload, changes, logger));
   };
+}
+
+async function applyPayload(deps: Deps, payload: InboundPayload, changes: WhatsappChange[], logger: Logger): Promise<void> {
+  const channels = await findChannelsByAccounts(deps.store.db, 'whatsapp', [...new Set(changes.map((c) => c.phoneNumberId))]);
+  let waiting = 0;
+  for (const change of changes) {
+    const channel = channels.find((c) => c.external_id === change.phoneNumberId);
+    if (!channel) {
+      logger.warn({ phoneNumberId: change.phoneNumberId, payloadId: payload.id }, 'a WhatsApp change for a number no channel connects was skipped');
+      continue;
+    }
+    if (!verifyMetaSignature(payload.raw, payload.signature, channelAccount(channel).secrets.appSecret ?? '')) {
+      logger.warn({ channelId: channel.id, payloadId: payload.id }, "a WhatsApp change not signed with its channel's app secret was skipped");
+      continue;
+    }
+    for (const error of change.errors) logger.warn({ channelId: channel.id, code: error.code }, `WhatsApp reported: ${error.message}`);
+    waiting += await applyChange(deps, channel, change, logger);
+  }
+  if (waiting > 0 && deps.clock.now() - payload.received_at < WAIT_FOR_REFERENCED_MESSAGE_MS) {
+    throw new ProcessLater(`${waiting} receipt(s) or reaction(s) refer to a message not stored yet`, RETRY_REFERENCES_AFTER_MS);
+  }
 }
 
 /** Applies one change; returns how many receipts and reactions found no message to apply to. */

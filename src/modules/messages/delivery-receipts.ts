@@ -9,6 +9,15 @@ export type ReceiptOutcome = 'applied' | 'unchanged' | 'unknown';
 
 /** Applies a receipt; 'unknown' when no outbound message of the channel carries that id (yet). */
 export async function applyDeliveryReceipt(deps: Pick<Deps, 'store' | 'clock'>, channelId: string, receipt: DeliveryStatusUpdate): Promise<ReceiptOutcome> {
+  // Another process may apply a receipt of the same message at the same moment: the status is only
+  // changed from the value this unit read, and read again when it moved meanwhile.
+  for (;;) {
+    const outcome = await applyOnce(deps, channelId, receipt);
+    if (outcome !== 'moved') return outcome;
+  }
+}
+
+async function applyOnce(deps: Pick<Deps, 'store' | 'clock'>, channelId: string, receipt: DeliveryStatusUpdate): Promise<ReceiptOutcome | 'moved'> {
   return deps.store.unit(async (trx) => {
     const byProviderId = await trx
       .selectFrom('messages')
@@ -33,7 +42,7 @@ export async function applyDeliveryReceipt(deps: Pick<Deps, 'store' | 'clock'>, 
     const next = advanceDeliveryStatus(message.status as OutboundStatus, receipt.status);
     if (!next) return 'unchanged';
     const now = deps.clock.now();
-    await trx
+    const updated = await trx
       .updateTable('messages')
       .set({
         status: next,
@@ -41,7 +50,9 @@ export async function applyDeliveryReceipt(deps: Pick<Deps, 'store' | 'clock'>, 
         ...(next === 'failed' ? { error_code: receipt.error?.code ?? 'unknown', error_message: receipt.error?.message ?? 'The provider reported a failure.' } : {}),
       })
       .where('id', '=', message.id)
-      .execute();
+      .where('status', '=', message.status)
+      .executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) return 'moved';
     const ticket = { id: message.ticket_id, workspace_id: message.workspace_id };
     if (next === 'failed') {
       await appendTimeline(trx, ticket, { kind: 'system' }, [{ type: 'message.failed', data: { messageId: message.id, code: receipt.error?.code ?? 'unknown', message: receipt.error?.message ?? 'The provider reported a failure.' } }], now);
