@@ -71,6 +71,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
           assignee: z.string().max(64).optional().describe('me, unassigned, anyone or a user id'),
           createdBy: z.enum(['customer', 'agent']).optional(),
           tag: z.string().max(50).optional(),
+          q: z.string().max(200).optional().describe('search: ticket number (#123 or 123), contact name or address, subject, tag or message text; case-insensitive'),
           cursor: z.string().max(512).optional(),
           limit: z.coerce.number().int().min(1).max(100).default(50),
         }),

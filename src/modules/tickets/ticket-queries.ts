@@ -1,6 +1,7 @@
 // Reading tickets for the inbox: filtered lists with stable cursor pagination, and one ticket in full.
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database, TicketRow } from '../../db/schema.js';
+import { containsText } from '../../db/text-match.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import type { TicketStatus } from '../../domain/ticket-status.js';
 import { fromJson } from '../../lib/json.js';
@@ -12,6 +13,8 @@ export interface TicketFilters {
   assignee?: string;
   createdBy?: 'customer' | 'agent';
   tag?: string;
+  /** Ticket number (`#123` or `123`), contact name or address, subject, tag, or the text of any message. */
+  q?: string;
 }
 
 export interface TicketView {
@@ -106,6 +109,8 @@ export async function listTickets(
     const tag = filters.tag.trim().toLowerCase();
     query = query.where((eb) => eb.exists(eb.selectFrom('ticket_tags').select('ticket_tags.tag').whereRef('ticket_tags.ticket_id', '=', 'tickets.id').where('ticket_tags.tag', '=', tag)));
   }
+  const search = filters.q?.trim();
+  if (search) query = query.where((eb) => matchesSearch(eb, search));
   if (page.cursor) {
     const [at, id] = decodeCursor(page.cursor);
     // A row comparison, which both engines turn into a seek on the list indexes; the equivalent
@@ -118,6 +123,44 @@ export async function listTickets(
   const tickets = pageRows.map((row) => toView(row, tags.get(row.id) ?? []));
   const last = tickets.at(-1);
   return { tickets, nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null };
+}
+
+/** Ticket numbers the search may mean; longer digit strings are phone numbers, never ticket numbers. */
+const TICKET_NUMBER = /^#?(\d{1,9})$/;
+
+/**
+ * The search as one condition on the ticket row, so the list keeps its order, filters and cursor. Plain
+ * LIKE over the message text, not full-text: a full-text index would cost every message insert, and
+ * ingest speed comes first until search gets its own index and targets.
+ */
+function matchesSearch(eb: ExpressionBuilder<Database, 'tickets' | 'contacts'>, search: string) {
+  const number = TICKET_NUMBER.exec(search)?.[1];
+  // "#123" can only mean a ticket number; a bare "123" may also be part of a phone number or a text.
+  if (number && search.startsWith('#')) return eb('tickets.number', '=', Number(number));
+  const digits = search.replace(/\D/g, '');
+  const handle = search.replace(/^@/, '');
+  return eb.or([
+    ...(number ? [eb('tickets.number', '=', Number(number))] : []),
+    containsText(eb.ref('contacts.name'), search),
+    containsText(eb.ref('tickets.subject'), search),
+    eb.exists(
+      eb
+        .selectFrom('contact_identities')
+        .select('contact_identities.id')
+        .whereRef('contact_identities.contact_id', '=', 'tickets.contact_id')
+        .where((identity) =>
+          identity.or([
+            containsText(identity.ref('contact_identities.address'), search),
+            containsText(identity.ref('contact_identities.username'), handle),
+            containsText(identity.ref('contact_identities.display_name'), search),
+            // "+44 7700 900123" finds the stored wa_id 447700900123.
+            ...(digits.length >= 3 && digits !== search ? [containsText(identity.ref('contact_identities.address'), digits)] : []),
+          ]),
+        ),
+    ),
+    eb.exists(eb.selectFrom('ticket_tags').select('ticket_tags.tag').whereRef('ticket_tags.ticket_id', '=', 'tickets.id').where((tag) => containsText(tag.ref('ticket_tags.tag'), search))),
+    eb.exists(eb.selectFrom('messages').select('messages.id').whereRef('messages.ticket_id', '=', 'tickets.id').where((message) => containsText(message.ref('messages.body'), search))),
+  ]);
 }
 
 async function tagsOf(db: Kysely<Database>, workspaceId: string, ticketIds: string[]): Promise<Map<string, string[]>> {

@@ -9,12 +9,14 @@ import { useShortcuts } from '../../lib/keys.js';
 import { useUser } from '../../lib/session.js';
 import { ago } from '../../lib/time.js';
 import type { Ticket } from '../../lib/types.js';
+import { useDebounced } from '../../lib/use-debounced.js';
 import { useNow } from '../../lib/use-now.js';
-import { DEFAULT_FILTERS, matchesSearch, type InboxFilters } from './inbox-filters.js';
+import { DEFAULT_FILTERS, type InboxFilters } from './inbox-filters.js';
 import { isUnread, markSeen } from './seen.js';
 import { useTicketList } from './use-ticket-list.js';
 
 const FILTERS_KEY = 'threadbox.inbox-filters';
+const SEARCH_DELAY_MS = 250;
 
 function savedFilters(): InboxFilters {
   try {
@@ -32,8 +34,10 @@ export interface InboxProps {
 export function Inbox({ selectedId, onOpen }: InboxProps) {
   const me = useUser();
   const [filters, setFilters] = useState<InboxFilters>(savedFilters);
-  const list = useTicketList(filters, me.userId);
-  const visible = list.tickets.filter((t) => matchesSearch(t, filters.search));
+  // The server searches once the agent pauses typing, not at every key.
+  const search = useDebounced(filters.search.trim(), SEARCH_DELAY_MS);
+  const list = useTicketList({ ...filters, search }, me.userId);
+  const visible = list.tickets;
   const [cursor, setCursor] = useState(0);
   const searchBox = useRef<HTMLInputElement>(null);
 
@@ -80,9 +84,13 @@ export function Inbox({ selectedId, onOpen }: InboxProps) {
         ))}
       </ul>
       {!list.loading && visible.length === 0 && !list.error && (
-        <Empty>{filters.search ? `No loaded ticket matches "${filters.search}".` : 'No tickets here. New conversations appear as soon as customers write.'}</Empty>
+        <Empty>{search ? `No ticket matches “${search}” under these filters. Try fewer words, or “Any status”.` : 'No tickets here. New conversations appear as soon as customers write.'}</Empty>
       )}
-      {list.loading && <p className="loading" role="status">Loading tickets…</p>}
+      {list.loading && (
+        <p className="loading" role="status">
+          {search ? `Searching for “${search}”…` : 'Loading tickets…'}
+        </p>
+      )}
       <LoadMoreSentinel enabled={list.hasMore && !list.loading} onVisible={list.loadMore} />
     </section>
   );

@@ -22,17 +22,21 @@ export function statusesOf(filter: StatusFilter): TicketStatus[] | null {
   return [filter];
 }
 
-/** The list API's query for the filters (search is applied to the loaded tickets). */
+/** The list API's query for the filters; the server searches, so paging and order stay the list's own. */
 export function listQuery(filters: InboxFilters): Record<string, string | undefined> {
   return {
     status: statusesOf(filters.status)?.join(','),
     assignee: filters.assignee,
     channelId: filters.channelId || undefined,
     createdBy: filters.createdBy || undefined,
+    q: filters.search.trim() || undefined,
   };
 }
 
-/** Whether a ticket belongs in the list under these filters (for tickets that change live). */
+/**
+ * Whether a ticket belongs in the list under these filters (for tickets that change live). The search is
+ * not checked here: message text is not on the ticket, so only the server can say (see useTicketList).
+ */
 export function matchesFilters(ticket: Ticket, filters: InboxFilters, myUserId: string): boolean {
   const statuses = statusesOf(filters.status);
   if (statuses && !statuses.includes(ticket.status)) return false;
@@ -41,14 +45,6 @@ export function matchesFilters(ticket: Ticket, filters: InboxFilters, myUserId: 
   if (filters.assignee === 'me' && ticket.assigneeUserId !== myUserId) return false;
   if (filters.assignee === 'unassigned' && ticket.assigneeUserId !== null) return false;
   return true;
-}
-
-/** Whether a ticket matches the search box: contact name, number, subject or last message. */
-export function matchesSearch(ticket: Ticket, search: string): boolean {
-  const needle = search.trim().toLowerCase();
-  if (!needle) return true;
-  const number = needle.replace(/^#/, '');
-  return [ticket.contact.name, ticket.subject, ticket.lastMessagePreview, ...ticket.tags].some((text) => text?.toLowerCase().includes(needle)) || String(ticket.number) === number;
 }
 
 /** Most recently active first, ties by id as the API orders them. */
