@@ -1,7 +1,7 @@
 // A WhatsApp channel's account as the Graph client needs it: where Graph answers (Meta, or a local fake
 // in tests and the sandbox), which version to speak, and the bearer token.
 import type { ChannelAccount } from '../types.js';
-import type { GraphAccount } from './graph-client.js';
+import type { GraphAccount } from '../meta/graph-client.js';
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 

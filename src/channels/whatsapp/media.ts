@@ -1,7 +1,7 @@
 // Downloading a customer's media (channels.md §A.7): the media id resolves to a short-lived URL, which
 // is fetched with the same bearer token.
 import type { ChannelAccount, MediaFetcher } from '../types.js';
-import { graphBytes, graphJson, type GraphAccount } from './graph-client.js';
+import { graphBytes, graphJson, type GraphAccount } from '../meta/graph-client.js';
 
 /** The Graph settings of a WhatsApp channel. */
 export function graphAccountOf(account: ChannelAccount): GraphAccount {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OutboundSend } from '../types.js';
-import { GraphError } from './graph-client.js';
+import { GraphError } from '../meta/graph-client.js';
 import { buildMessageRequest, classifyGraphFailure, mediaTypeOf } from './outbound.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../test/fixtures/channels', name), 'utf8'));

@@ -1,7 +1,7 @@
 // What we send to the Cloud API for one outbound message (channels.md §A.4), and what its refusals mean
 // for the message (§A.5.3): both pure, so every shape and every code is tested without a network.
 import type { Attachment, OutboundSend, SendResult } from '../types.js';
-import { GraphError } from './graph-client.js';
+import { GraphError } from '../meta/graph-client.js';
 
 /** An uploaded media id, or a public HTTPS link Meta fetches itself. */
 export type MediaRef = { id: string } | { link: string };

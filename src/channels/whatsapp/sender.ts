@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Attachment, ChannelAccount, ChannelSender, OutboundSend, SendResult } from '../types.js';
 import { graphAccountOf, hasOwnGraphBaseUrl, phoneNumberIdOf } from './graph-account.js';
-import { graphJson, type GraphAccount } from './graph-client.js';
+import { graphJson, type GraphAccount } from '../meta/graph-client.js';
 import { buildMessageRequest, classifyGraphFailure, type MediaRef } from './outbound.js';
 
 /** Meta's default throughput per business number (channels.md §A.5.2); `settings.sendRatePerSecond` overrides it. */

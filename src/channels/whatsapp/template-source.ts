@@ -2,7 +2,7 @@
 // `GET /{waba-id}/message_templates`, cursor-paged, followed through `paging.next` until it is absent.
 import type { ChannelAccount, ProviderTemplate, TemplateListing, TemplateSource } from '../types.js';
 import { businessAccountIdOf, graphAccountOf } from './graph-account.js';
-import { graphJson } from './graph-client.js';
+import { graphJson } from '../meta/graph-client.js';
 import { classifyGraphFailure } from './outbound.js';
 
 const FIELDS = 'name,language,status,category,components,parameter_format,id';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GraphError, graphBytes, graphJson, type GraphAccount } from '../graph-client.js';
+import { GraphError, graphBytes, graphJson, type GraphAccount } from '../../meta/graph-client.js';
 import { inboundMedia, inboundText, startFakeGraph, statusUpdate, type FakeGraph, type FakeTemplate } from './index.js';
 
 const FIXTURES = new URL('../../../../test/fixtures/channels/', import.meta.url);

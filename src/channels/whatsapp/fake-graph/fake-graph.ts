@@ -3,13 +3,14 @@
 // against mocks. Tests and the demo's sandbox start one, put its `url` in a channel's
 // `settings.graphBaseUrl`, and read back what was sent.
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fbtraceId, invalidTokenError, unknownObjectError, unknownPathError, whatsappError, type GraphErrorAnswer, type GraphErrorObject } from './graph-errors.js';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { Answer, bearerOf, FakeMetaServer, knownBearer, parseJson, type FakeRoute, type RecordedRequestBase } from '../../meta/fake/fake-meta-server.js';
+import { postWebhook, type DeliverOptions, type WebhookDelivery } from '../../meta/fake/webhook-delivery.js';
+import { invalidTokenError, missingTokenError, unknownObjectError, whatsappError, type GraphErrorAnswer, type GraphErrorObject } from './graph-errors.js';
 import { MediaStore, readUpload, type FakeMedia } from './media.js';
 import { checkSendBody, type MessageType } from './send-body.js';
 import { checkTemplateSend, templatePage, type FakeTemplate } from './templates.js';
-import { metaJson, postWebhook, type DeliverOptions, type WebhookDelivery } from './webhook-delivery.js';
+import { metaJson } from '../../meta/fake/webhook-delivery.js';
 import { batchPayloads, newWamid, statusUpdate, type WebhookPayload } from './webhook-payloads.js';
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -41,21 +42,8 @@ export interface FakeGraphOptions {
 
 export type FakeEndpoint = 'messages' | 'media-upload' | 'media' | 'media-delete' | 'media-download' | 'templates';
 
-export interface RecordedRequest {
-  method: string;
-  /** Path and query as received, e.g. `/v23.0/200000000000002/messages`. */
-  url: string;
-  path: string;
-  query: Record<string, string>;
-  headers: IncomingHttpHeaders;
-  rawBody: Buffer;
-  /** The parsed JSON body, or null (not JSON, or empty). */
-  body: unknown;
-  endpoint: FakeEndpoint | null;
+export interface RecordedRequest extends RecordedRequestBase<FakeEndpoint> {
   phoneNumberId: string | null;
-  /** The status answered; null while unanswered (or for a request held by `hangNext`). */
-  status: number | null;
-  at: number;
 }
 
 /** An accepted `POST /{phone-number-id}/messages`, as the fake received it. */
@@ -95,53 +83,13 @@ export interface UploadedMedia extends FakeMedia {
   phoneNumberId: string;
 }
 
-interface Rule {
-  remaining: number;
-  kind: 'fail' | 'hang';
-  spec: FailureSpec;
-}
-
 interface StatusTarget {
   url: string;
   appSecret: string;
   statuses: ('sent' | 'delivered' | 'read')[];
 }
 
-class Answer {
-  constructor(
-    readonly status: number,
-    readonly body: string | Buffer,
-    readonly contentType = 'application/json; charset=UTF-8',
-  ) {}
-
-  static json(status: number, value: unknown): Answer {
-    return new Answer(status, metaJson(value));
-  }
-
-  static error(error: GraphErrorAnswer): Answer {
-    return Answer.json(error.status, error.body);
-  }
-}
-
-function bearerOf(headers: IncomingHttpHeaders): string | null {
-  const match = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '');
-  return match ? match[1]!.trim() : null;
-}
-
-function parseJson(raw: Buffer): unknown {
-  if (raw.length === 0) return null;
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    return null;
-  }
-}
-
-export class FakeGraph {
-  /** Base URL to put in `settings.graphBaseUrl`, e.g. `http://127.0.0.1:41234`. */
-  url = '';
-  /** Every request received, answered or not, in arrival order. */
-  readonly requests: RecordedRequest[] = [];
+export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, FailureSpec, HangSpec> {
   /** Every accepted message send. */
   readonly sent: SentMessage[] = [];
   /** Every accepted media upload. */
@@ -154,46 +102,20 @@ export class FakeGraph {
   readonly pendingStatuses: WebhookPayload[] = [];
 
   windowClosed: 'sync' | 'async';
-  private readonly server: Server;
-  private readonly now: () => number;
   private readonly numbers = new Map<string, FakePhoneNumber>();
   private readonly templates = new Map<string, FakeTemplate[]>();
   private readonly lastInbound = new Map<string, number>();
   private readonly media = new MediaStore();
   private readonly urlSecret = randomBytes(16).toString('hex');
-  private rules: Rule[] = [];
   private statusTarget: StatusTarget | null = null;
+  private readonly statusTargetsByNumber = new Map<string, StatusTarget>();
   private outgoing: Promise<unknown> = Promise.resolve();
   private templateIds = 0;
 
   constructor(private readonly options: FakeGraphOptions = {}) {
-    this.now = options.now ?? Date.now;
+    super(options, options.now);
     this.windowClosed = options.windowClosed ?? 'sync';
     for (const number of options.phoneNumbers ?? []) this.addPhoneNumber(number);
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) this.send(res, null, Answer.json(500, { error: { message: String(error), type: 'OAuthException', code: 1, fbtrace_id: fbtraceId() } }));
-      });
-    });
-  }
-
-  async listen(): Promise<this> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
-    });
-    const address = this.server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    this.url = `http://${host}:${address.port}`;
-    return this;
-  }
-
-  /** Stops listening and drops every open connection, including requests held by `hangNext`. */
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closed;
-    await this.whenIdle();
   }
 
   addPhoneNumber(number: FakePhoneNumber): void {
@@ -223,22 +145,21 @@ export class FakeGraph {
     return this.media.get(id);
   }
 
-  /** The next `n` matching requests answer with this error. */
-  failNext(n: number, spec: FailureSpec = {}): void {
-    this.rules.push({ remaining: n, kind: 'fail', spec });
-  }
-
-  /** The next `n` matching requests are read and never answered (until `close()`), so clients time out. */
-  hangNext(n: number, spec: HangSpec = {}): void {
-    this.rules.push({ remaining: n, kind: 'hang', spec });
-  }
-
   /**
    * After each accepted send, posts these statuses for it, in order, signed, to the app's webhook URL,
    * like Meta does; also where `windowClosed: 'async'` posts its `failed` statuses. `null` turns it off.
    */
   autoStatuses(appWebhookUrl: string | null, appSecret = '', statuses: ('sent' | 'delivered' | 'read')[] = ['sent', 'delivered']): void {
     this.statusTarget = appWebhookUrl === null ? null : { url: appWebhookUrl, appSecret, statuses };
+  }
+
+  /** Like `autoStatuses`, for one number only (each channel signs with its own app secret). */
+  autoStatusesFor(phoneNumberId: string, appWebhookUrl: string, appSecret: string, statuses: ('sent' | 'delivered' | 'read')[] = ['sent', 'delivered']): void {
+    this.statusTargetsByNumber.set(phoneNumberId, { url: appWebhookUrl, appSecret, statuses });
+  }
+
+  private statusTargetOf(phoneNumberId: string): StatusTarget | null {
+    return this.statusTargetsByNumber.get(phoneNumberId) ?? this.statusTarget;
   }
 
   /**
@@ -270,8 +191,8 @@ export class FakeGraph {
 
   /** Forgets recorded traffic and pending failures; numbers, templates, media and windows stay. */
   reset(): void {
-    for (const list of [this.requests, this.sent, this.uploads, this.markedRead, this.webhooks, this.pendingStatuses]) list.length = 0;
-    this.rules = [];
+    this.forgetTraffic();
+    for (const list of [this.sent, this.uploads, this.markedRead, this.webhooks, this.pendingStatuses]) list.length = 0;
   }
 
   private noteInbound(parsed: unknown): void {
@@ -289,70 +210,33 @@ export class FakeGraph {
     }
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const rawBody = Buffer.concat(chunks);
-    const url = new URL(req.url ?? '/', this.url);
-    const segments = url.pathname.split('/').filter(Boolean);
-    const route = this.routeOf(req.method ?? 'GET', segments);
-    const record: RecordedRequest = {
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: req.headers,
-      rawBody,
-      body: parseJson(rawBody),
-      endpoint: route?.endpoint ?? null,
-      phoneNumberId: route?.phoneNumberId ?? null,
-      status: null,
-      at: this.now(),
-    };
-    this.requests.push(record);
-    if (!route) return this.send(res, record, Answer.error(unknownPathError(url.pathname)));
-    const rule = this.takeRule(route);
-    if (rule?.kind === 'hang') return; // held open until close() drops the connection
-    if (rule) return this.send(res, record, this.injected(rule.spec));
-    const answer = await route.run(req, record, url);
-    this.send(res, record, answer);
+  protected recordOf(base: RecordedRequestBase<FakeEndpoint>, route: FakeRoute<FakeEndpoint> | null): RecordedRequest {
+    return { ...base, phoneNumberId: route?.scope ?? null };
   }
 
-  private routeOf(method: string, segments: string[]): { endpoint: FakeEndpoint; phoneNumberId: string | null; run: (req: IncomingMessage, record: RecordedRequest, url: URL) => Promise<Answer> | Answer } | null {
+  protected appliesTo(spec: FailureSpec | HangSpec, route: FakeRoute<FakeEndpoint>): boolean {
+    return spec.phoneNumberId === undefined || spec.phoneNumberId === route.scope;
+  }
+
+  protected routeOf(method: string, segments: string[]): FakeRoute<FakeEndpoint> | null {
     if (method === 'GET' && segments[0] === 'whatsapp_business' && segments[1] === 'attachments' && segments.length === 2) {
-      return { endpoint: 'media-download', phoneNumberId: null, run: (req, _record, url) => this.download(req, url) };
+      return { endpoint: 'media-download', scope: null, run: (req, _record, url) => this.download(req, url) };
     }
     if (!/^v\d+\.\d+$/.test(segments[0] ?? '')) return null;
     const [, id, edge] = segments;
     if (!id || segments.length > 3) return null;
-    if (method === 'POST' && edge === 'messages') return { endpoint: 'messages', phoneNumberId: id, run: (req, record) => this.sendMessage(req, record, id) };
-    if (method === 'POST' && edge === 'media') return { endpoint: 'media-upload', phoneNumberId: id, run: (req, record) => this.upload(req, record, id) };
-    if (method === 'GET' && edge === 'message_templates') return { endpoint: 'templates', phoneNumberId: null, run: (req, _record, url) => this.listTemplates(req, url, id) };
-    if (method === 'GET' && edge === undefined) return { endpoint: 'media', phoneNumberId: null, run: (req, _record, url) => this.describeMedia(req, url, id) };
-    if (method === 'DELETE' && edge === undefined) return { endpoint: 'media-delete', phoneNumberId: null, run: (req) => this.deleteMedia(req, id) };
+    if (method === 'POST' && edge === 'messages') return { endpoint: 'messages', scope: id, run: (req, record) => this.sendMessage(req, record, id) };
+    if (method === 'POST' && edge === 'media') return { endpoint: 'media-upload', scope: id, run: (req, record) => this.upload(req, record, id) };
+    if (method === 'GET' && edge === 'message_templates') return { endpoint: 'templates', scope: null, run: (req, _record, url) => this.listTemplates(req, url, id) };
+    if (method === 'GET' && edge === undefined) return { endpoint: 'media', scope: null, run: (req, _record, url) => this.describeMedia(req, url, id) };
+    if (method === 'DELETE' && edge === undefined) return { endpoint: 'media-delete', scope: null, run: (req) => this.deleteMedia(req, id) };
     return null;
   }
 
-  private takeRule(route: { endpoint: FakeEndpoint; phoneNumberId: string | null }): Rule | null {
-    const rule = this.rules.find(
-      (r) => r.remaining > 0 && (r.spec.endpoint === undefined || r.spec.endpoint === route.endpoint) && (r.spec.phoneNumberId === undefined || r.spec.phoneNumberId === route.phoneNumberId),
-    );
-    if (!rule) return null;
-    rule.remaining -= 1;
-    this.rules = this.rules.filter((r) => r.remaining > 0);
-    return rule;
-  }
-
-  private injected(spec: FailureSpec): Answer {
+  protected injected(spec: FailureSpec): Answer {
     if (spec.rawBody !== undefined) return new Answer(spec.status ?? 500, spec.rawBody, 'text/html; charset=utf-8');
     if (typeof spec.error === 'object') return Answer.json(spec.status ?? 400, { error: spec.error });
     return Answer.error(whatsappError(spec.error ?? 131000, undefined, spec.status));
-  }
-
-  private send(res: ServerResponse, record: RecordedRequest | null, answer: Answer): void {
-    if (record) record.status = answer.status;
-    res.writeHead(answer.status, { 'content-type': answer.contentType, 'x-fb-trace-id': fbtraceId() });
-    res.end(answer.body);
   }
 
   /** The number a token may act for; the Graph error otherwise (190 for an unknown token). */
@@ -366,9 +250,7 @@ export class FakeGraph {
   }
 
   private knownToken(req: IncomingMessage): string | GraphErrorAnswer {
-    const token = bearerOf(req.headers);
-    if (token === null) return missingTokenError();
-    return [...this.numbers.values()].some((n) => n.accessToken === token) ? token : invalidTokenError();
+    return knownBearer(req, [...this.numbers.values()].map((n) => n.accessToken));
   }
 
   private templatesFor(number: FakePhoneNumber): FakeTemplate[] {
@@ -376,7 +258,7 @@ export class FakeGraph {
     return [...this.templates.values()].flat();
   }
 
-  private async sendMessage(req: IncomingMessage, record: RecordedRequest, phoneNumberId: string): Promise<Answer> {
+  private async sendMessage(req: IncomingMessage, record: RecordedRequestBase<FakeEndpoint>, phoneNumberId: string): Promise<Answer> {
     const number = this.authorizeNumber(req, phoneNumberId, 'POST');
     if (!('phoneNumberId' in number)) return Answer.error(number);
     if (record.body === null) return Answer.error(whatsappError(100, 'The request body must be JSON.'));
@@ -407,7 +289,7 @@ export class FakeGraph {
   }
 
   private queueStatuses(number: FakePhoneNumber, wamid: string, waId: string, template: boolean, callback: string | undefined): void {
-    const target = this.statusTarget;
+    const target = this.statusTargetOf(number.phoneNumberId);
     if (!target) return;
     const pricing = { billable: template, pricing_model: 'PMP', category: template ? 'utility' : 'service', type: template ? 'regular' : 'free_customer_service' };
     for (const status of target.statuses) {
@@ -436,7 +318,8 @@ export class FakeGraph {
         },
       ],
     });
-    if (this.statusTarget) this.queueStatus(payload, this.statusTarget);
+    const target = this.statusTargetOf(number.phoneNumberId);
+    if (target) this.queueStatus(payload, target);
     else this.pendingStatuses.push(payload);
   }
 
@@ -448,7 +331,7 @@ export class FakeGraph {
     });
   }
 
-  private async upload(req: IncomingMessage, record: RecordedRequest, phoneNumberId: string): Promise<Answer> {
+  private async upload(req: IncomingMessage, record: RecordedRequestBase<FakeEndpoint>, phoneNumberId: string): Promise<Answer> {
     const number = this.authorizeNumber(req, phoneNumberId, 'POST');
     if (!('phoneNumberId' in number)) return Answer.error(number);
     const upload = await readUpload(record.rawBody, req.headers['content-type']);
@@ -510,10 +393,6 @@ export class FakeGraph {
     const page = templatePage(templates ?? [], url.searchParams, (query) => `${this.url}${url.pathname}?${query.toString()}`);
     return page.ok ? Answer.json(200, page.page) : Answer.error(page.error);
   }
-}
-
-function missingTokenError(): GraphErrorAnswer {
-  return { status: 400, body: { error: { message: 'An access token is required to request this resource.', type: 'OAuthException', code: 104, fbtrace_id: fbtraceId() } } };
 }
 
 /** Starts a fake Graph API on 127.0.0.1 (a free port by default). */

@@ -1,22 +1,9 @@
-// Graph API error envelopes as Meta sends them (channels.md §A.4.8, §A.5.3), so a client under test
-// sees the same `code`, `type`, `error_data.details` and `fbtrace_id` it would in production.
-import { randomBytes } from 'node:crypto';
+// WhatsApp's Graph API error envelopes (channels.md §A.4.8, §A.5.3): `(#code) title`, OAuthException and
+// the details in error_data; the envelopes every Meta product shares live in ../../meta/fake.
+import { fbtraceId, invalidTokenError, type GraphErrorAnswer } from '../../meta/fake/graph-errors.js';
 
-export interface GraphErrorObject {
-  message: string;
-  type: string;
-  code: number;
-  error_subcode?: number;
-  error_user_title?: string;
-  error_user_msg?: string;
-  error_data?: { messaging_product?: 'whatsapp'; details: string };
-  fbtrace_id: string;
-}
-
-export interface GraphErrorAnswer {
-  status: number;
-  body: { error: GraphErrorObject };
-}
+export { fbtraceId, invalidTokenError, missingTokenError, unknownObjectError, unknownPathError } from '../../meta/fake/graph-errors.js';
+export type { GraphErrorAnswer, GraphErrorObject } from '../../meta/fake/graph-errors.js';
 
 interface KnownError {
   title: string;
@@ -50,11 +37,6 @@ const KNOWN: Record<number, KnownError> = {
   132016: { title: 'Template is disabled', details: 'The template has been permanently disabled.', status: 400 },
 };
 
-/** A trace id shaped like Meta's (logged by clients, asked for by Meta support). */
-export function fbtraceId(): string {
-  return `A${randomBytes(16).toString('base64url').slice(0, 22)}`;
-}
-
 /** The WhatsApp error envelope for a code: `(#code) title`, OAuthException, details in error_data. */
 export function whatsappError(code: number, details?: string, status?: number): GraphErrorAnswer {
   if (code === 190) return invalidTokenError(status);
@@ -71,33 +53,4 @@ export function whatsappError(code: number, details?: string, status?: number): 
       },
     },
   };
-}
-
-/** Meta's answer to a token it cannot use: code 190, no error_data, HTTP 401. */
-export function invalidTokenError(status = 401): GraphErrorAnswer {
-  return {
-    status,
-    body: { error: { message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190, fbtrace_id: fbtraceId() } },
-  };
-}
-
-/** An id the token cannot see (or that does not exist): Graph's generic code 100, subcode 33. */
-export function unknownObjectError(id: string, method: string): GraphErrorAnswer {
-  return {
-    status: 400,
-    body: {
-      error: {
-        message: `Unsupported ${method.toLowerCase()} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
-        type: 'GraphMethodException',
-        code: 100,
-        error_subcode: 33,
-        fbtrace_id: fbtraceId(),
-      },
-    },
-  };
-}
-
-/** A path Graph does not know. */
-export function unknownPathError(path: string): GraphErrorAnswer {
-  return { status: 400, body: { error: { message: `Unknown path components: ${path}`, type: 'OAuthException', code: 2500, fbtrace_id: fbtraceId() } } };
 }

@@ -1,6 +1,6 @@
-// Calls to Meta's Graph API for one WhatsApp channel: base URL and version from the channel's settings
-// (a local fake in tests and the sandbox), the access token as a bearer, a timeout on every call, and
-// Graph errors read by their numeric code (channels.md §A.5), never by their wording.
+// Calls to Meta's Graph API for one channel account (WhatsApp, Instagram): base URL and version from the
+// channel's settings (a local fake in tests and the sandbox), the access token as a bearer, a timeout on every
+// call, and Graph errors read by their numeric code (channels.md §A.5, §B.3), never by their wording.
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com';
 export const DEFAULT_GRAPH_API_VERSION = 'v23.0';

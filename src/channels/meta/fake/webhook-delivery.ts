@@ -1,7 +1,7 @@
-// Posting a webhook to the app the way Meta does (channels.md §1.2): the JSON with every non-ASCII
+// Posting a webhook to the app the way Meta does (WhatsApp and Instagram alike) (channels.md §1.2): the JSON with every non-ASCII
 // character escaped as \uXXXX (lowercase hex, emoji as surrogate pairs), signed with
 // `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of exactly those bytes>` keyed with the app secret.
-import { createHmac } from 'node:crypto';
+import { signMetaPayload } from '../signature.js';
 
 /** JSON as Meta serialises it: ASCII only, non-ASCII as \uXXXX escapes. */
 export function metaJson(value: unknown): string {
@@ -9,9 +9,7 @@ export function metaJson(value: unknown): string {
 }
 
 /** The `X-Hub-Signature-256` header value for these exact bytes. */
-export function metaSignature(raw: Buffer | string, appSecret: string): string {
-  return `sha256=${createHmac('sha256', appSecret).update(raw).digest('hex')}`;
-}
+export const metaSignature = signMetaPayload;
 
 export interface DeliverOptions {
   /** Replaces the computed signature header; `null` leaves the header out (for refusal tests). */
