@@ -19,6 +19,7 @@ import { contactRoutes } from './routes/contacts.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { RealtimeFeed } from '../realtime/realtime-feed.js';
 import { ticketRoutes } from './routes/tickets.routes.js';
+import { teammateRoutes } from './routes/teammates.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import { metaWebhookRoutes } from './routes/meta-webhooks.routes.js';
 import { emailInboundRoutes } from './routes/email-inbound.routes.js';
@@ -84,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(channelRoutes, { prefix: '/api', deps, publicUrl: options.publicUrl });
   if (options.attachments) await app.register(attachmentRoutes, { prefix: '/api', deps, ...options.attachments });
   await app.register(userRoutes, { prefix: '/api', deps });
+  await app.register(teammateRoutes, { prefix: '/api', deps });
   await app.register(autoCloseRuleRoutes, { prefix: '/api', deps });
   await app.register(webhookRoutes, { prefix: '/api', deps });
   await app.register(metaWebhookRoutes, { deps, kind: 'whatsapp', onStored: options.onInboundStored });

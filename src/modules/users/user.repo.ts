@@ -33,3 +33,8 @@ export async function findUserByEmail(db: Kysely<Database>, email: string): Prom
 export async function findActiveUser(db: Kysely<Database>, workspaceId: string, userId: string): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', userId).where('active', '=', 1).executeTakeFirst();
 }
+
+/** The workspace's active people as any signed-in user may see them: a name to assign to, no email or role. */
+export async function listTeammates(db: Kysely<Database>, workspaceId: string): Promise<{ id: string; name: string }[]> {
+  return db.selectFrom('users').select(['id', 'name']).where('workspace_id', '=', workspaceId).where('active', '=', 1).orderBy('name').orderBy('id').execute();
+}

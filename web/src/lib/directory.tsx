@@ -1,13 +1,14 @@
-// Names the app shows everywhere: the workspace's channels (every agent may read them) and its people
-// (the user list is for admins; agents know themselves and see others as "a teammate").
+// Names the app shows everywhere: the workspace's channels and its active people (teammates), both
+// readable by every signed-in user; someone deactivated since shows as "a teammate".
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { get } from './api.js';
 import { useUser } from './session.js';
-import type { Channel, User } from './types.js';
+import type { Channel, Teammate } from './types.js';
 
 interface Directory {
   channels: Channel[];
-  users: User[];
+  /** The active people of the workspace, the signed-in user included: who a ticket can go to. */
+  teammates: Teammate[];
   channel(id: string): Channel | undefined;
   /** A person's name as shown in the inbox; "You" for the signed-in agent. */
   userName(id: string | null): string;
@@ -19,31 +20,31 @@ const DirectoryContext = createContext<Directory | null>(null);
 export function DirectoryProvider({ children }: { children: ReactNode }) {
   const me = useUser();
   const [channels, setChannels] = useState<Channel[]>([]);
-  const [users, setUsers] = useState<User[]>([]);
+  const [teammates, setTeammates] = useState<Teammate[]>([]);
 
   const load = useCallback(
     () =>
       Promise.all([
         get<{ channels: Channel[] }>('/api/channels').then((r) => r.channels).catch(() => [] as Channel[]),
-        me.role === 'admin' ? get<{ users: User[] }>('/api/users').then((r) => r.users).catch(() => [] as User[]) : Promise.resolve([] as User[]),
+        get<{ teammates: Teammate[] }>('/api/teammates').then((r) => r.teammates).catch(() => [] as Teammate[]),
       ]),
-    [me.role],
+    [],
   );
   const reload = useCallback(
     () =>
-      load().then(([channelList, userList]) => {
+      load().then(([channelList, people]) => {
         setChannels(channelList);
-        setUsers(userList);
+        setTeammates(people);
       }),
     [load],
   );
 
   useEffect(() => {
     let cancelled = false;
-    load().then(([channelList, userList]) => {
+    load().then(([channelList, people]) => {
       if (cancelled) return;
       setChannels(channelList);
-      setUsers(userList);
+      setTeammates(people);
     });
     return () => {
       cancelled = true;
@@ -53,16 +54,16 @@ export function DirectoryProvider({ children }: { children: ReactNode }) {
   const value = useMemo<Directory>(
     () => ({
       channels,
-      users,
+      teammates,
       channel: (id) => channels.find((c) => c.id === id),
       userName: (id) => {
         if (id === null) return 'Nobody';
         if (id === me.userId) return 'You';
-        return users.find((u) => u.id === id)?.name ?? 'A teammate';
+        return teammates.find((u) => u.id === id)?.name ?? 'A teammate';
       },
       reload,
     }),
-    [channels, users, me.userId, reload],
+    [channels, teammates, me.userId, reload],
   );
   return <DirectoryContext.Provider value={value}>{children}</DirectoryContext.Provider>;
 }

@@ -171,6 +171,12 @@ export interface User {
   createdAt: number;
 }
 
+/** Someone a ticket can be assigned to (GET /api/teammates, open to every signed-in user). */
+export interface Teammate {
+  id: string;
+  name: string;
+}
+
 export interface ApiTokenView {
   id: string;
   name: string;

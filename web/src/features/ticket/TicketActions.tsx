@@ -15,7 +15,7 @@ const HOUR = 3_600_000;
 
 export function TicketActions({ ticket, onChanged }: { ticket: Ticket; onChanged(ticket: Ticket): void }) {
   const me = useUser();
-  const { users, userName } = useDirectory();
+  const { teammates: people, userName } = useDirectory();
   const [error, setError] = useState<{ text: string; activeTicketId?: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [snoozeUntil, setSnoozeUntil] = useState(() => toLocalInput(Date.now() + 24 * HOUR));
@@ -50,7 +50,7 @@ export function TicketActions({ ticket, onChanged }: { ticket: Ticket; onChanged
     if (next.join() !== ticket.tags.join()) void act('tags', { tags: next });
   };
 
-  const teammates = users.filter((u) => u.active && u.id !== me.userId);
+  const teammates = people.filter((u) => u.id !== me.userId);
   return (
     <section className="ticket-actions" aria-label="Ticket actions">
       <div className="action-row">
