@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'ATTACHMENT_TOO_LARGE'
   | 'ATTACHMENT_TYPE_NOT_ALLOWED'
   | 'ATTACHMENT_TYPE_MISMATCH'
+  | 'ATTACHMENT_NOT_FOUND'
+  | 'ATTACHMENT_IN_USE'
   | 'NOT_FOUND'
   | 'VALIDATION_FAILED'
   | 'CONFLICT'
@@ -67,6 +69,8 @@ const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   ATTACHMENT_TOO_LARGE: 'too_large',
   ATTACHMENT_TYPE_NOT_ALLOWED: 'unsupported_media',
   ATTACHMENT_TYPE_MISMATCH: 'unsupported_media',
+  ATTACHMENT_NOT_FOUND: 'not_found',
+  ATTACHMENT_IN_USE: 'conflict',
   ACTIVE_TICKET_EXISTS: 'conflict',
   TICKET_CLOSED: 'conflict',
   TICKET_NOT_CLOSED: 'conflict',

@@ -15,13 +15,16 @@ const id = z.string().min(1).max(64);
 const ticketParams = z.object({ id });
 
 const outgoing = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('text'), body: z.string().min(1).max(65_536), subject: z.string().max(998).optional() }),
+  // The text may be left out when files are attached (attachmentIds): the files are the message.
+  z.strictObject({ kind: z.literal('text'), body: z.string().max(65_536).default(''), subject: z.string().max(998).optional() }),
   z.strictObject({
     kind: z.literal('template'),
     template: z.strictObject({ name: z.string().min(1).max(512), language: z.string().min(2).max(15), parameters: z.record(z.string(), z.unknown()).default({}) }),
     body: z.string().max(65_536).optional(),
   }),
 ]);
+
+const attachmentIds = z.array(id).max(10).optional().describe('uploaded files (POST /api/attachments) to send with the message; each only once');
 
 const statusChange = {
   setStatus: z.enum(AGENT_SETTABLE_STATUSES).optional(),
@@ -107,12 +110,14 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
           channelId: id,
           contact: z.union([z.strictObject({ contactId: id }), z.strictObject({ address: z.string().min(1).max(320), name: z.string().max(200).optional() })]),
           message: outgoing,
+          attachmentIds,
           ...statusChange,
         }),
         response: {
           200: z.object({ created: z.literal(false), ticket: ticketSchema, message: messageView }),
           201: z.object({ created: z.literal(true), ticket: ticketSchema, message: messageView }),
           ...authenticatedErrors,
+          409: errorResponse,
           422: errorResponse,
         },
       },
@@ -132,7 +137,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
         tags: ['tickets'],
         summary: 'Reply to the customer (under the reply window), optionally setting the status',
         params: ticketParams,
-        body: z.strictObject({ message: outgoing, ...statusChange }),
+        body: z.strictObject({ message: outgoing, attachmentIds, ...statusChange }),
         response: { 201: z.object({ ticket: ticketSchema, message: messageView }), ...actionResponse },
       },
     },
@@ -146,10 +151,16 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
   app.post(
     '/tickets/:id/notes',
     {
-      schema: { tags: ['tickets'], summary: 'Add a private note (never sent to the customer)', params: ticketParams, body: z.strictObject({ body: z.string().min(1).max(65_536) }), response: { 201: z.object({ message: messageView }), ...authenticatedErrors } },
+      schema: {
+        tags: ['tickets'],
+        summary: 'Add a private note (never sent to the customer), with files or files alone',
+        params: ticketParams,
+        body: z.strictObject({ body: z.string().max(65_536).default(''), attachmentIds }),
+        response: { 201: z.object({ message: messageView }), ...authenticatedErrors, 409: errorResponse },
+      },
     },
     async (request, reply) => {
-      const note = await addNote(deps, actorOf(callerOf(request)), request.params.id, request.body.body);
+      const note = await addNote(deps, actorOf(callerOf(request)), request.params.id, request.body.body, request.body.attachmentIds);
       return reply.code(201).send({ message: { id: note.id, status: note.status, kind: note.kind, direction: note.direction } });
     },
   );

@@ -34,6 +34,15 @@ export function checkOutgoingContent(content: OutgoingContent): void {
   if (content.kind === 'media' && !content.attachments?.length) invalid('Attach a file before sending.', 'attachments');
 }
 
+/** The message with the files it carries: files make it a media message, its text (if any) their caption. */
+export function withFiles(content: OutgoingContent, files: Attachment[]): OutgoingContent {
+  if (files.length === 0) return content;
+  if (content.kind === 'template') {
+    throw new DomainError({ code: 'VALIDATION_FAILED', message: 'A template cannot carry files; send them in a message of their own.', details: { field: 'attachmentIds' } });
+  }
+  return { ...content, kind: 'media', body: content.body?.trim() ? content.body : null, attachments: files };
+}
+
 export interface QueueOutbound {
   ticket: TicketRow;
   authorUserId: string | null;

@@ -10,11 +10,12 @@ import { findChannel } from '../channels/channel.repo.js';
 import { findContact, insertIdentity } from '../contacts/contact.repo.js';
 import { resolveIdentity } from '../contacts/resolve-identity.js';
 import type { Deps } from '../deps.js';
-import { checkOutgoingContent, formOf, queueOutbound, type OutgoingContent } from '../messages/outgoing.js';
+import { claimFiles, uploadedFiles } from '../attachments/message-files.js';
+import { checkOutgoingContent, formOf, queueOutbound, withFiles, type OutgoingContent } from '../messages/outgoing.js';
 import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
 import type { WorkspaceActor } from './change-ticket.js';
 import { openTicketUnlessActive, takeTicketNumberFor } from './open-ticket.js';
-import { previewOf, teamMessageActivity } from './ticket-activity.js';
+import { previewOfContent, teamMessageActivity } from './ticket-activity.js';
 import { findActiveTicket, updateTicketIfStatus } from './ticket.repo.js';
 
 export type UserActor = Extract<WorkspaceActor, { kind: 'user' }>;
@@ -28,6 +29,8 @@ export interface StartTicketInput {
   /** "Send and set pending": the status the ticket takes with this message. */
   setStatus?: AgentSettableStatus;
   snoozeUntil?: number | null;
+  /** Uploaded files of the workspace, not yet sent with another message (POST /api/attachments). */
+  attachmentIds?: string[];
 }
 
 export interface StartTicketResult {
@@ -42,19 +45,22 @@ export interface StartTicketResult {
  * join the active ticket or open an agent-created one assigned to the agent -> queue the message.
  */
 export async function startTicket(deps: Pick<Deps, 'store' | 'clock'>, actor: UserActor, input: StartTicketInput): Promise<StartTicketResult> {
-  checkOutgoingContent(input.message);
   return deps.store.unit(async (trx) => {
     const now = deps.clock.now();
+    const files = await uploadedFiles(trx, actor.workspaceId, input.attachmentIds ?? []);
+    const content = withFiles(input.message, files);
+    checkOutgoingContent(content);
     const channel = await usableChannel(trx, actor.workspaceId, input.channelId);
     const contactId = await resolveContact(trx, actor.workspaceId, channel, input.contact, now);
     const pair = await pairWindow(trx, channel, contactId, now);
-    const { tag } = requireSendAllowed(pair, formOf(input.message), 'agent');
+    const { tag } = requireSendAllowed(pair, formOf(content), 'agent');
     if (!pair.identity && pair.address) {
       await insertIdentity(trx, contactId, { workspaceId: actor.workspaceId, channelId: channel.id, channelKind: channel.kind, address: pair.address }, now);
     }
     const status = input.setStatus ? planStatusChange('open', input.setStatus, input.snoozeUntil, now) : null;
-    const joined = await joinOrOpenTicket(trx, actor, channel, contactId, input.message, status, now);
-    const message = await queueOutbound(trx, { ticket: joined.ticket, authorUserId: actor.userId, authorKind: 'agent', content: input.message, tag, now });
+    const joined = await joinOrOpenTicket(trx, actor, channel, contactId, content, status, now);
+    const message = await queueOutbound(trx, { ticket: joined.ticket, authorUserId: actor.userId, authorKind: 'agent', content, tag, now });
+    await claimFiles(trx, actor.workspaceId, files, message.id);
     await appendTimeline(trx, joined.ticket, actor, joined.timeline, now);
     const { created, ticket } = joined;
     await publishRealtime(
@@ -107,7 +113,7 @@ async function joinOrOpenTicket(
   status: { status: AgentSettableStatus; snoozedUntil: number | null } | null,
   now: number,
 ): Promise<{ ticket: TicketRow; created: boolean; timeline: TimelineEntry[] }> {
-  const preview = previewOf(content.body ?? content.template?.name ?? null, `[${content.kind}]`);
+  const preview = previewOfContent(content);
   for (let attempt = 1; attempt <= 3; attempt++) {
     const active = await findActiveTicket(trx, channel.id, contactId);
     const decision = threadAgentMessage(active ?? null);

@@ -6,14 +6,16 @@ import { DomainError } from '../../domain/errors.js';
 import { checkReopen, planStatusChange, TICKET_PRIORITIES, type AgentSettableStatus, type TicketPriority } from '../../domain/ticket-status.js';
 import { publishRealtime } from '../../events/event.repo.js';
 import { newId } from '../../lib/ids.js';
+import { toJson } from '../../lib/json.js';
 import type { Deps } from '../deps.js';
-import { checkOutgoingContent, formOf, queueOutbound, type OutgoingContent } from '../messages/outgoing.js';
+import { claimFiles, uploadedFiles } from '../attachments/message-files.js';
+import { checkOutgoingContent, formOf, queueOutbound, withFiles, type OutgoingContent } from '../messages/outgoing.js';
 import { insertMessage } from '../messages/message.repo.js';
 import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
 import { findActiveUser } from '../users/user.repo.js';
 import { changeTicket, type WorkspaceActor } from './change-ticket.js';
 import { usableChannel, type UserActor } from './start-ticket.js';
-import { previewOf, teamMessageActivity } from './ticket-activity.js';
+import { previewOfContent, teamMessageActivity } from './ticket-activity.js';
 import { findActiveTicket, lockTicket, replaceTicketTags, ticketTags } from './ticket.repo.js';
 
 type EngineDeps = Pick<Deps, 'store' | 'clock'>;
@@ -26,19 +28,23 @@ export interface ReplyInput {
   /** "Send and set pending": the status the ticket takes with this reply. */
   setStatus?: AgentSettableStatus;
   snoozeUntil?: number | null;
+  /** Uploaded files of the workspace, not yet sent with another message (POST /api/attachments). */
+  attachmentIds?: string[];
 }
 
 /** Sends a reply in a ticket, under the same reply policy as every other sender. */
 export async function replyToTicket(deps: EngineDeps, actor: UserActor, ticketId: string, input: ReplyInput) {
-  checkOutgoingContent(input.message);
   return deps.store.unit(async (trx) => {
     const now = deps.clock.now();
+    const files = await uploadedFiles(trx, actor.workspaceId, input.attachmentIds ?? []);
+    const content = withFiles(input.message, files);
+    checkOutgoingContent(content);
     let tag: string | null = null;
     const ticket = await changeTicket(trx, actor, ticketId, now, async (current) => {
       if (current.status === 'closed') throw closedRefusal();
       const channel = await usableChannel(trx, actor.workspaceId, current.channel_id);
-      tag = requireSendAllowed(await pairWindow(trx, channel, current.contact_id, now), formOf(input.message), 'agent').tag;
-      const activity = teamMessageActivity(now, previewOf(input.message.body ?? input.message.template?.name ?? null, `[${input.message.kind}]`), current.first_response_at);
+      tag = requireSendAllowed(await pairWindow(trx, channel, current.contact_id, now), formOf(content), 'agent').tag;
+      const activity = teamMessageActivity(now, previewOfContent(content), current.first_response_at);
       if (!input.setStatus) return { patch: activity, timeline: [] };
       const next = planStatusChange(current.status, input.setStatus, input.snoozeUntil, now);
       if (next.status === current.status && next.snoozedUntil === current.snoozed_until) return { patch: activity, timeline: [] };
@@ -47,17 +53,19 @@ export async function replyToTicket(deps: EngineDeps, actor: UserActor, ticketId
         timeline: [{ type: 'status.changed', data: { from: current.status, to: next.status, snoozedUntil: next.snoozedUntil } }],
       };
     });
-    const message = await queueOutbound(trx, { ticket, authorUserId: actor.userId, authorKind: 'agent', content: input.message, tag, now });
+    const message = await queueOutbound(trx, { ticket, authorUserId: actor.userId, authorKind: 'agent', content, tag, now });
+    await claimFiles(trx, actor.workspaceId, files, message.id);
     await publishRealtime(trx, ticket.workspace_id, [{ type: 'message.created', payload: { ticketId: ticket.id, messageId: message.id } }], now);
     return { ticket, message };
   });
 }
 
-/** Adds a private note: visible to the team only, never sent, no reply window involved. */
-export async function addNote(deps: EngineDeps, actor: UserActor, ticketId: string, body: string) {
-  if (!body.trim()) throw new DomainError({ code: 'VALIDATION_FAILED', message: 'Write the note before saving it.', details: { field: 'body' } });
+/** Adds a private note: visible to the team only, never sent, no reply window involved. It may be files alone. */
+export async function addNote(deps: EngineDeps, actor: UserActor, ticketId: string, body: string, attachmentIds: string[] = []) {
   return deps.store.unit(async (trx) => {
     const now = deps.clock.now();
+    const files = await uploadedFiles(trx, actor.workspaceId, attachmentIds);
+    if (!body.trim() && files.length === 0) throw new DomainError({ code: 'VALIDATION_FAILED', message: 'Write the note or attach a file before saving it.', details: { field: 'body' } });
     const ticket = await changeTicket(trx, actor, ticketId, now, () => ({ patch: {}, timeline: [] }));
     const note = await insertMessage(trx, {
       id: newId(),
@@ -68,11 +76,11 @@ export async function addNote(deps: EngineDeps, actor: UserActor, ticketId: stri
       author_kind: 'agent',
       author_user_id: actor.userId,
       kind: 'note',
-      body,
+      body: body.trim() ? body : null,
       html: null,
       subject: null,
       template: null,
-      attachments: null,
+      attachments: files.length ? toJson(files) : null,
       data: null,
       automated: 0,
       provider_message_id: null,
@@ -84,6 +92,7 @@ export async function addNote(deps: EngineDeps, actor: UserActor, ticketId: stri
       created_at: now,
     });
     if (!note) throw new Error('a note cannot collide');
+    await claimFiles(trx, actor.workspaceId, files, note.id);
     await publishRealtime(trx, ticket.workspace_id, [{ type: 'message.created', payload: { ticketId: ticket.id, messageId: note.id } }], now);
     return note;
   });

@@ -9,6 +9,12 @@ export function previewOf(body: string | null, fallback: string): string {
   return text ? text.slice(0, PREVIEW_LENGTH) : fallback;
 }
 
+/** The inbox preview of a team message: its text, else the template's or the first file's name. */
+export function previewOfContent(content: { kind: string; body?: string | null; template?: { name: string } | null; attachments?: { fileName: string | null }[] }): string {
+  const file = content.attachments?.[0]?.fileName;
+  return previewOf(content.body ?? content.template?.name ?? null, file ? `[${file}]` : `[${content.kind}]`);
+}
+
 /** A team message: the team spoke last; the first one is the ticket's first response. */
 export function teamMessageActivity(now: number, preview: string, firstResponseAt: number | null): TicketUpdate {
   return {
