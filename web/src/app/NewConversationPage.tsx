@@ -42,7 +42,7 @@ export function NewConversationPage() {
   const send = async (send: ComposerSend) => {
     if (send.note || !recipient) return;
     const contact = 'contact' in recipient ? { contactId: recipient.contact.id } : { address: recipient.address, ...(recipient.name.trim() ? { name: recipient.name.trim() } : {}) };
-    const answer = await post<{ created: boolean; ticket: Ticket }>('/api/tickets', { channelId: channel.id, contact, message: send.message });
+    const answer = await post<{ created: boolean; ticket: Ticket }>('/api/tickets', { channelId: channel.id, contact, message: send.message, ...(send.attachmentIds.length ? { attachmentIds: send.attachmentIds } : {}) });
     const notice = answer.created ? undefined : `${answer.ticket.contact.name ?? 'This contact'} already had an active ticket on ${channel.name}, so your message was added to ticket #${answer.ticket.number}.`;
     navigate(`/tickets/${answer.ticket.id}`, { state: notice ? { notice } : null });
   };

@@ -47,14 +47,15 @@ export function TicketPage({ ticketId }: { ticketId: string }) {
   if (!detail.data || !ticket) return <Loading what="the ticket" />;
 
   const send = async (send: ComposerSend) => {
-    if (send.note) await post(`/api/tickets/${ticketId}/notes`, { body: send.body });
-    else await post(`/api/tickets/${ticketId}/replies`, { message: send.message, ...(send.setStatus ? { setStatus: send.setStatus } : {}) });
+    const files = send.attachmentIds.length ? { attachmentIds: send.attachmentIds } : {};
+    if (send.note) await post(`/api/tickets/${ticketId}/notes`, { body: send.body, ...files });
+    else await post(`/api/tickets/${ticketId}/replies`, { message: send.message, ...(send.setStatus ? { setStatus: send.setStatus } : {}), ...files });
     await detail.reload();
   };
   const sendAgain = async (message: Message) => {
     try {
       setActionError(null);
-      await send({ note: false, message: { kind: 'text', body: message.body ?? '', ...(message.subject ? { subject: message.subject } : {}) } });
+      await send({ note: false, message: { kind: 'text', body: message.body ?? '', ...(message.subject ? { subject: message.subject } : {}) }, attachmentIds: [] });
     } catch (failure) {
       setActionError(messageOf(failure));
     }

@@ -1,5 +1,6 @@
 // Calls to the HTTP API: JSON in and out with the session cookie, one error type carrying the API's
 // stable code and its sentence for people, and one signal when the session has ended.
+import type { UploadedFile } from './types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -85,4 +86,34 @@ export function query(values: Record<string, string | number | undefined | null>
 export function messageOf(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   return 'Something went wrong on this page; reload it and try again.';
+}
+
+/**
+ * Uploads one file (multipart, as the API expects), reporting the share sent so far (0 to 1). XHR rather
+ * than fetch: only XHR reports upload progress. Failures are the same ApiError as every other call.
+ */
+export function uploadFile(file: File, onProgress: (share: number) => void, signal?: AbortSignal): Promise<UploadedFile> {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', '/api/attachments');
+    request.withCredentials = true;
+    request.responseType = 'json';
+    request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
+    request.onerror = () => reject(new ApiError(0, 'OFFLINE', OFFLINE));
+    request.onabort = () => reject(new ApiError(0, 'ABORTED', 'The upload was cancelled.'));
+    request.onload = () => {
+      const body = request.response as { attachment?: UploadedFile; error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null;
+      if (request.status === 201 && body?.attachment) return resolve(body.attachment);
+      if (request.status === 401) notifySessionEnded();
+      reject(
+        body?.error?.code
+          ? new ApiError(request.status, body.error.code, body.error.message ?? 'The file could not be uploaded.', body.error.details)
+          : new ApiError(request.status, 'UNEXPECTED', request.status === 413 ? 'This file is too large to send.' : `The server answered ${request.status}; try again in a moment.`),
+      );
+    };
+    signal?.addEventListener('abort', () => request.abort());
+    const form = new FormData();
+    form.append('file', file, file.name);
+    request.send(form);
+  });
 }

@@ -208,6 +208,14 @@ export interface Webhook {
   lastFailureReason: string | null;
 }
 
+/** A file stored by POST /api/attachments, ready to send with a message (attachmentIds). */
+export interface UploadedFile {
+  id: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+}
+
 /** What "+ New" and replies send. */
 export type OutgoingMessage =
   | { kind: 'text'; body: string; subject?: string }

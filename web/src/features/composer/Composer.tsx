@@ -1,14 +1,20 @@
 // Writing to the customer: free text when the window allows it (disabled with the reason when not),
-// an approved template with a live preview, a private note, and an email subject for new email tickets.
-import { useCallback, useState, type FormEvent, type KeyboardEvent } from 'react';
+// an approved template with a live preview, a private note, files (picked or dropped, uploaded at once),
+// and an email subject for new email tickets.
+import { useCallback, useState, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { ErrorNote, Loading } from '../../components/Notice.js';
 import { messageOf } from '../../lib/api.js';
 import type { AgentSettableStatus, ChannelKind, OutgoingMessage, ReplyWindow } from '../../lib/types.js';
+import { AttachButton, AttachedFiles } from './AttachedFiles.js';
 import { TemplatePicker, type TemplateChoice } from './TemplatePicker.js';
 import { missingParameters, renderTemplate, templateParameters } from './template-text.js';
+import { useFileUploads } from './use-file-uploads.js';
 import { useBanner, WindowBanner } from './WindowBanner.js';
 
-export type ComposerSend = { note: true; body: string } | { note: false; message: OutgoingMessage; setStatus?: AgentSettableStatus };
+/** What the composer sends; `attachmentIds` are uploaded files (empty for a template). */
+export type ComposerSend = ({ note: true; body: string } | { note: false; message: OutgoingMessage; setStatus?: AgentSettableStatus }) & { attachmentIds: string[] };
+
+const MAX_FILES = 10;
 
 export interface ComposerProps {
   channelId: string;
@@ -40,6 +46,13 @@ export function Composer(props: ComposerProps) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const onTemplate = useCallback((choice: TemplateChoice | null) => setTemplate(choice), []);
+  // WhatsApp delivers one file per message; a note keeps any number.
+  const oneFile = channelKind === 'whatsapp' && chosen !== 'note';
+  const uploads = useFileUploads(
+    oneFile ? 1 : MAX_FILES,
+    oneFile ? 'WhatsApp sends one file per message: send this one, then attach the next.' : `A message can carry at most ${MAX_FILES} files.`,
+  );
+  const [dragging, setDragging] = useState(false);
 
   // Outside the window only a template goes through, so the composer opens on it.
   const templateOnly = banner?.templateOnly === true;
@@ -61,10 +74,18 @@ export function Composer(props: ComposerProps) {
   const missing = template ? missingParameters(template.template, template.values) : [];
   const askSubject = mode === 'new' && channelKind === 'email';
 
+  const files = uploads.readyIds;
+  const filesWaiting = uploads.busy || uploads.failed;
+  const filesWithTemplate = effective === 'template' && uploads.files.length > 0;
   const canSend =
     !busy &&
     window !== null &&
-    (effective === 'note' ? body.trim() !== '' : effective === 'text' ? !textBlocked && body.trim() !== '' : template !== null && missing.length === 0);
+    !filesWaiting &&
+    (effective === 'note'
+      ? body.trim() !== '' || files.length > 0
+      : effective === 'text'
+        ? !textBlocked && (body.trim() !== '' || files.length > 0)
+        : template !== null && missing.length === 0 && !filesWithTemplate);
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
@@ -73,12 +94,14 @@ export function Composer(props: ComposerProps) {
     setError(null);
     try {
       const status = setStatus || undefined;
-      if (effective === 'note') await props.onSend({ note: true, body: body.trim() });
-      else if (effective === 'text') await props.onSend({ note: false, message: { kind: 'text', body: body.trim(), ...(askSubject && subject.trim() ? { subject: subject.trim() } : {}) }, setStatus: status });
+      if (effective === 'note') await props.onSend({ note: true, body: body.trim(), attachmentIds: files });
+      else if (effective === 'text')
+        await props.onSend({ note: false, message: { kind: 'text', body: body.trim(), ...(askSubject && subject.trim() ? { subject: subject.trim() } : {}) }, setStatus: status, attachmentIds: files });
       else if (template) {
         const { template: t, values } = template;
-        await props.onSend({ note: false, message: { kind: 'template', template: { name: t.name, language: t.language, parameters: templateParameters(t, values) }, body: renderTemplate(t, values) }, setStatus: status });
+        await props.onSend({ note: false, message: { kind: 'template', template: { name: t.name, language: t.language, parameters: templateParameters(t, values) }, body: renderTemplate(t, values) }, setStatus: status, attachmentIds: [] });
       }
+      uploads.clear();
       setBody('');
       setSubject('');
       setSetStatus('');
@@ -93,8 +116,32 @@ export function Composer(props: ComposerProps) {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void submit();
   };
 
+  const filesAllowed = effective !== 'template' && !textBlocked;
+  const dragHandlers = filesAllowed
+    ? {
+        onDragOver: (event: DragEvent) => {
+          if (!event.dataTransfer.types.includes('Files')) return;
+          event.preventDefault();
+          setDragging(true);
+        },
+        onDragLeave: (event: DragEvent) => {
+          if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false);
+        },
+        onDrop: (event: DragEvent) => {
+          event.preventDefault();
+          setDragging(false);
+          uploads.add(event.dataTransfer.files);
+        },
+      }
+    : {};
+
   return (
-    <form className={`composer composer-${effective}`} onSubmit={submit} aria-label="Composer" onKeyDown={onKeyDown}>
+    <form className={`composer composer-${effective}${dragging ? ' dragging' : ''}`} onSubmit={submit} aria-label="Composer" onKeyDown={onKeyDown} {...dragHandlers}>
+      {dragging && (
+        <p className="drop-hint" aria-hidden="true">
+          Drop files to attach them
+        </p>
+      )}
       {props.windowError ? <ErrorNote>{props.windowError}</ErrorNote> : banner ? <WindowBanner banner={banner} /> : <Loading what="what you can send" />}
       <div className="composer-modes" role="tablist" aria-label="What to send">
         <button type="button" role="tab" aria-selected={effective === 'text'} onClick={() => setChosen('text')}>
@@ -139,8 +186,16 @@ export function Composer(props: ComposerProps) {
           )}
         </>
       )}
+      <AttachedFiles uploads={uploads} />
+      {filesWithTemplate && (
+        <p className="refusal" role="note">
+          A template cannot carry files: remove them, or send them in a message of their own.
+        </p>
+      )}
+      {uploads.failed && <p className="muted">Remove the files that were not uploaded to send the message.</p>}
       <ErrorNote>{error}</ErrorNote>
       <div className="composer-footer">
+        {filesAllowed && <AttachButton uploads={uploads} disabled={busy} />}
         {mode === 'reply' && effective !== 'note' && (
           <label>
             and
@@ -152,7 +207,7 @@ export function Composer(props: ComposerProps) {
           </label>
         )}
         <button type="submit" className="primary" disabled={!canSend}>
-          {busy ? 'Sending…' : effective === 'note' ? 'Add note' : (props.sendLabel ?? 'Send')}
+          {busy ? 'Sending…' : uploads.busy ? 'Uploading…' : effective === 'note' ? 'Add note' : (props.sendLabel ?? 'Send')}
         </button>
       </div>
     </form>

@@ -2,6 +2,7 @@
 // and downloads, email bodies in a sandboxed frame, and the delivery state of every outgoing message.
 import { useEffect, useRef, useState } from 'react';
 import { useDirectory } from '../../lib/directory.js';
+import { fileSize } from '../../lib/file-size.js';
 import { dateTime } from '../../lib/time.js';
 import type { Message, MessageAttachment, TicketDetail, TimelineEvent } from '../../lib/types.js';
 import { emailDocument, splitQuoted } from './quoted.js';
@@ -66,16 +67,16 @@ function Bubble({ message, contactName, onSendAgain, onUseTemplate, canUseTempla
         <time dateTime={new Date(message.createdAt).toISOString()}>{dateTime(message.createdAt)}</time>
       </div>
       {message.subject && <div className="subject">{message.subject}</div>}
-      {message.html ? <EmailHtml html={message.html} /> : <Body text={message.body} kind={message.kind} />}
+      {message.html ? <EmailHtml html={message.html} /> : <Body text={message.body} kind={message.kind} hasFiles={message.attachments.length > 0} />}
       {message.attachments.length > 0 && <Attachments attachments={message.attachments} />}
       {message.direction === 'outbound' && !note && <Delivery message={message} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} />}
     </li>
   );
 }
 
-function Body({ text, kind }: { text: string | null; kind: string }) {
+function Body({ text, kind, hasFiles }: { text: string | null; kind: string; hasFiles: boolean }) {
   const [showQuoted, setShowQuoted] = useState(false);
-  if (!text) return kind === 'text' || kind === 'note' ? null : <p className="body muted">This {kind} message has no text.</p>;
+  if (!text) return kind === 'text' || kind === 'note' || hasFiles ? null : <p className="body muted">This {kind} message has no text.</p>;
   const { fresh, quoted } = splitQuoted(text);
   return (
     <div className="body">
@@ -111,7 +112,7 @@ function Attachments({ attachments }: { attachments: MessageAttachment[] }) {
       {attachments.map((attachment, index) => {
         const id = attachment.id ?? attachment.attachmentId;
         const name = attachment.fileName ?? `Attachment ${index + 1}`;
-        const size = attachment.size ? ` · ${Math.max(1, Math.round(attachment.size / 1024))} KB` : '';
+        const size = attachment.size ? ` · ${fileSize(attachment.size)}` : '';
         if (!id) {
           return (
             <li key={index} className="attachment muted">
