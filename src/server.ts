@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { sandboxSender } from './channels/sandbox/sender.js';
 import { whatsappSender } from './channels/whatsapp/sender.js';
 import { whatsappMediaFetcher } from './channels/whatsapp/media.js';
+import { instagramMediaFetcher } from './channels/instagram/media.js';
+import { instagramSender } from './channels/instagram/sender.js';
 import type { Config } from './config/config.js';
 import { openStore, type Store } from './db/store.js';
 import { systemClock } from './domain/clock.js';
@@ -51,7 +53,7 @@ export async function startServer(config: Config, logger: Logger, store = openCo
     onInboundStored: config.runJobs ? () => inbound.kick() : undefined,
   });
   await app.listen({ port: config.port, host: config.host });
-  const ports = { senders: { byKind: { whatsapp: whatsappSender({ readAttachment: (key) => storage.get(key) }) }, sandbox: sandboxSender }, inbound, attachments: storage, mediaFetchers: { whatsapp: whatsappMediaFetcher }, logger };
+  const ports = { senders: { byKind: { whatsapp: whatsappSender({ readAttachment: (key) => storage.get(key) }), instagram: instagramSender() }, sandbox: sandboxSender }, inbound, attachments: storage, mediaFetchers: { whatsapp: whatsappMediaFetcher, instagram: instagramMediaFetcher }, logger };
   // Email goes out through each channel's own SMTP server.
   Object.assign(ports.senders.byKind, { email: createEmailSender(deps, storage) });
   const stopJobs = config.runJobs ? startJobs(jobsFor(deps, ports), logger) : async () => undefined;

@@ -3,7 +3,7 @@ import type { ChannelKind, ReplyPolicy } from '../domain/reply-policy.js';
 import { normalizeEmailAddress } from './email/address.js';
 import { emailPolicy, emailTemplatesUnsupported } from './email/policy.js';
 import { normalizeInstagramAddress } from './instagram/address.js';
-import { instagramPolicy, instagramTemplatesUnsupported } from './instagram/policy.js';
+import { instagramCommentReply, instagramPolicy, instagramTemplatesUnsupported } from './instagram/policy.js';
 import type { ChannelRules, ChannelSetup, TemplateSource } from './types.js';
 import { emailSetup } from './email/setup.js';
 import { instagramSetup } from './instagram/setup.js';
@@ -16,7 +16,7 @@ import { whatsappTemplateSource } from './whatsapp/template-source.js';
 
 const RULES: Record<ChannelKind, ChannelRules> = {
   whatsapp: { kind: 'whatsapp', replyPolicy: whatsappPolicy, normalizeAddress: normalizeWhatsappAddress, addressCarriesAcrossChannels: true, templates: { describe: describeWhatsappTemplate, prepare: prepareWhatsappTemplate } },
-  instagram: { kind: 'instagram', replyPolicy: instagramPolicy, normalizeAddress: normalizeInstagramAddress, addressCarriesAcrossChannels: false, templates: { refusal: instagramTemplatesUnsupported } },
+  instagram: { kind: 'instagram', replyPolicy: instagramPolicy, normalizeAddress: normalizeInstagramAddress, addressCarriesAcrossChannels: false, commentReply: instagramCommentReply, templates: { refusal: instagramTemplatesUnsupported } },
   email: { kind: 'email', replyPolicy: emailPolicy, normalizeAddress: normalizeEmailAddress, addressCarriesAcrossChannels: true, templates: { refusal: emailTemplatesUnsupported } },
 };
 

@@ -14,6 +14,11 @@ export interface ChannelRules {
    * same kind (a phone number or email does; an Instagram-scoped id belongs to one account only).
    */
   addressCarriesAcrossChannels: boolean;
+  /**
+   * Whether the brand may answer a customer's comment this way now (null) or why not; absent for kinds
+   * without comments. The comment's provider time is when it was written.
+   */
+  commentReply?(mode: CommentReplyMode, commentedAt: EpochMs, now: EpochMs): Refusal | null;
   /** How the kind's message templates read, or why it has none. */
   templates:
     | {
@@ -124,6 +129,11 @@ export interface InboundMessage {
    * counts as customer activity.
    */
   automated?: boolean;
+  /**
+   * False for customer activity that lets the brand answer only that one item (an Instagram comment):
+   * it opens or wakes a ticket but does not open the channel's messaging window.
+   */
+  opensReplyWindow?: boolean;
   /** Channel-specific extras shown with the message (location, comment media, reply context). */
   data?: Record<string, unknown> | null;
   /**
@@ -186,8 +196,18 @@ export interface OutboundSend {
   tag: string | null;
   /** The provider id of the customer message this one answers, shown as a quoted reply where supported. */
   replyToProviderMessageId: string | null;
+  /** An answer to a customer's comment: in a private message, or as a public reply under the comment. */
+  commentReply?: CommentReply | null;
   /** The channel's provider account the message goes out from; its secrets are never logged. */
   account: ChannelAccount;
+}
+
+export type CommentReplyMode = 'private' | 'public';
+
+export interface CommentReply {
+  /** The provider's id of the comment answered. */
+  commentId: string;
+  mode: CommentReplyMode;
 }
 
 /**

@@ -89,6 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(autoCloseRuleRoutes, { prefix: '/api', deps });
   await app.register(webhookRoutes, { prefix: '/api', deps });
   await app.register(metaWebhookRoutes, { deps, kind: 'whatsapp', onStored: options.onInboundStored });
+  await app.register(metaWebhookRoutes, { deps, kind: 'instagram', onStored: options.onInboundStored });
   await app.register(emailInboundRoutes, { prefix: '/api', deps, maxBytes: options.emailMaxBytes ?? 25 * 1024 * 1024, onStored: options.onInboundStored });
 
   const feed = new RealtimeFeed(deps.store, options.logger);

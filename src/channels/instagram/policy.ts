@@ -1,7 +1,9 @@
-// Instagram's messaging windows: 24 h standard, then 7 days for human agents with the HUMAN_AGENT tag.
-import { DAY, HOUR, describeDuration } from '../../domain/clock.js';
+// Instagram's messaging windows: 24 h standard, then 7 days for human agents with the HUMAN_AGENT tag;
+// a comment can be answered privately for 7 days, publicly at any time.
+import { DAY, HOUR, describeDuration, type EpochMs } from '../../domain/clock.js';
 import type { Refusal } from '../../domain/errors.js';
 import { allow, refuse, unreachable, type ReplyPolicy } from '../../domain/reply-policy.js';
+import type { CommentReplyMode } from '../types.js';
 
 export const INSTAGRAM_STANDARD_WINDOW_MS = 24 * HOUR;
 export const INSTAGRAM_HUMAN_AGENT_WINDOW_MS = 7 * DAY;
@@ -47,3 +49,18 @@ export const instagramPolicy: ReplyPolicy = ({ lastInboundAt, address, now }) =>
     windowClosesAt: lastInboundAt + (standard ? INSTAGRAM_STANDARD_WINDOW_MS : INSTAGRAM_HUMAN_AGENT_WINDOW_MS),
   };
 };
+
+/** A private reply to a comment is allowed for 7 days after the comment (channels.md §B.3.3). */
+export const INSTAGRAM_PRIVATE_REPLY_WINDOW_MS = 7 * DAY;
+
+/** Whether a comment can be answered this way now: a public reply always, a private one for 7 days. */
+export function instagramCommentReply(mode: CommentReplyMode, commentedAt: EpochMs, now: EpochMs): Refusal | null {
+  if (mode === 'public') return null;
+  const age = now - commentedAt;
+  if (age < INSTAGRAM_PRIVATE_REPLY_WINDOW_MS) return null;
+  return {
+    code: 'INSTAGRAM_PRIVATE_REPLY_EXPIRED',
+    message: `The comment was written ${describeDuration(age)} ago; Instagram allows a private reply only within 7 days of a comment. Reply in public instead.`,
+    details: { commentedAt },
+  };
+}

@@ -2,6 +2,7 @@
 // and app secret authenticate both directions.
 import { z } from 'zod';
 import type { ChannelSetup } from '../types.js';
+import { instagramAccountsOf } from './inbound.js';
 
 export const instagramSetup: ChannelSetup = {
   accountField: 'instagramAccountId',
@@ -10,6 +11,9 @@ export const instagramSetup: ChannelSetup = {
     username: z.string().trim().max(64).optional(),
     /** Whether an unsent message's content stays visible to admins for audits. */
     keepUnsentContent: z.boolean().optional(),
+    /** Where the Graph API answers (a local fake in tests and the sandbox) and which version to speak. */
+    graphBaseUrl: z.url().optional(),
+    graphApiVersion: z.string().regex(/^v\d+\.\d+$/, 'a Graph API version like v23.0').optional(),
   }),
   secrets: z.strictObject({
     accessToken: z.string().trim().min(20).max(4096),
@@ -17,4 +21,5 @@ export const instagramSetup: ChannelSetup = {
   }),
   requiredSecrets: ['accessToken', 'appSecret'],
   webhookPath: '/webhooks/instagram',
+  webhookBody: { object: 'instagram', accountsOf: instagramAccountsOf },
 };

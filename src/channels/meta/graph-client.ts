@@ -88,3 +88,11 @@ export async function graphBytes(account: GraphAccount, request: GraphRequest): 
   }
   return { bytes: Buffer.from(await response.arrayBuffer()), contentType: response.headers.get('content-type') };
 }
+
+/** A call that got no Graph answer (timeout, network): always worth trying again. */
+export function transportFailure(error: unknown, product: string): { ok: false; retryable: true; code: string; message: string } {
+  const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  return timedOut
+    ? { ok: false, retryable: true, code: 'TIMEOUT', message: `${product} did not answer in time; the message will be tried again.` }
+    : { ok: false, retryable: true, code: 'NETWORK_ERROR', message: `${product} could not be reached (${error instanceof Error ? error.message : String(error)}); the message will be tried again.` };
+}

@@ -1,7 +1,7 @@
 // What we send to the Cloud API for one outbound message (channels.md §A.4), and what its refusals mean
 // for the message (§A.5.3): both pure, so every shape and every code is tested without a network.
 import type { Attachment, OutboundSend, SendResult } from '../types.js';
-import { GraphError } from '../meta/graph-client.js';
+import { GraphError, transportFailure } from '../meta/graph-client.js';
 
 /** An uploaded media id, or a public HTTPS link Meta fetches itself. */
 export type MediaRef = { id: string } | { link: string };
@@ -113,12 +113,7 @@ const TOKEN_REFUSED = 190;
 
 /** What a failed Graph call means for the message: retry it, fail it with the provider's code, or hold the channel. */
 export function classifyGraphFailure(error: unknown): Extract<SendResult, { ok: false }> {
-  if (!(error instanceof GraphError)) {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    return timedOut
-      ? { ok: false, retryable: true, code: 'TIMEOUT', message: 'WhatsApp did not answer in time; the message will be tried again.' }
-      : { ok: false, retryable: true, code: 'NETWORK_ERROR', message: `WhatsApp could not be reached (${error instanceof Error ? error.message : String(error)}); the message will be tried again.` };
-  }
+  if (!(error instanceof GraphError)) return transportFailure(error, 'WhatsApp');
   const said = error.details ?? error.title ?? error.message;
   if (error.code === WINDOW_CLOSED) {
     return {

@@ -14,6 +14,13 @@ import { authenticatedErrors, errorResponse } from '../schemas.js';
 const id = z.string().min(1).max(64);
 const ticketParams = z.object({ id });
 
+const commentReply = z
+  .strictObject({
+    commentMessageId: id.describe("the id of the customer's comment message in this ticket"),
+    mode: z.enum(['private', 'public']).describe('private: a direct message to the commenter (Instagram: within 7 days of the comment, once); public: a reply under the comment'),
+  })
+  .describe("Answer one of the ticket's comments instead of writing in the conversation; refusals: INSTAGRAM_PRIVATE_REPLY_EXPIRED, PRIVATE_REPLY_ALREADY_SENT, COMMENT_REPLY_UNSUPPORTED");
+
 const outgoing = z.discriminatedUnion('kind', [
   // The text may be left out when files are attached (attachmentIds): the files are the message.
   z.strictObject({ kind: z.literal('text'), body: z.string().max(65_536).default(''), subject: z.string().max(998).optional() }),
@@ -137,7 +144,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
         tags: ['tickets'],
         summary: 'Reply to the customer (under the reply window), optionally setting the status',
         params: ticketParams,
-        body: z.strictObject({ message: outgoing, attachmentIds, ...statusChange }),
+        body: z.strictObject({ message: outgoing, attachmentIds, ...statusChange, commentReply: commentReply.optional() }),
         response: { 201: z.object({ ticket: ticketSchema, message: messageView }), ...actionResponse },
       },
     },

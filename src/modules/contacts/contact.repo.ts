@@ -121,3 +121,10 @@ export async function lockContact(trx: Kysely<Database>, workspaceId: string, co
   const result = await trx.updateTable('contacts').set({ updated_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', contactId).executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/** Which of these addresses on a channel already have a username (a profile looked up or given). */
+export async function addressesWithUsername(db: Kysely<Database>, channelId: string, addresses: string[]): Promise<Set<string>> {
+  if (addresses.length === 0) return new Set();
+  const rows = await db.selectFrom('contact_identities').select('address').where('channel_id', '=', channelId).where('address', 'in', addresses).where('username', 'is not', null).execute();
+  return new Set(rows.map((r) => r.address));
+}

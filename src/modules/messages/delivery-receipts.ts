@@ -61,3 +61,31 @@ async function applyOnce(deps: Pick<Deps, 'store' | 'clock'>, channelId: string,
     return 'applied';
   });
 }
+
+/**
+ * The customer read the thread up to one of our messages (Instagram's `read`): it and our earlier
+ * messages of its ticket are read, each moving forward only. 'unknown' when that message is not stored (yet).
+ */
+export async function applyReadUpTo(deps: Pick<Deps, 'store' | 'clock'>, channelId: string, read: { providerMessageId: string; at: number }): Promise<ReceiptOutcome> {
+  const target = await deps.store.db
+    .selectFrom('messages')
+    .select(['ticket_id', 'created_at'])
+    .where('channel_id', '=', channelId)
+    .where('provider_message_id', '=', read.providerMessageId)
+    .executeTakeFirst();
+  if (!target) return 'unknown';
+  const unread = await deps.store.db
+    .selectFrom('messages')
+    .select('provider_message_id')
+    .where('ticket_id', '=', target.ticket_id)
+    .where('direction', '=', 'outbound')
+    .where('status', 'in', ['sent', 'delivered'])
+    .where('created_at', '<=', target.created_at)
+    .where('provider_message_id', 'is not', null)
+    .execute();
+  let outcome: ReceiptOutcome = 'unchanged';
+  for (const message of unread) {
+    if ((await applyDeliveryReceipt(deps, channelId, { providerMessageId: message.provider_message_id!, status: 'read', at: read.at })) === 'applied') outcome = 'applied';
+  }
+  return outcome;
+}

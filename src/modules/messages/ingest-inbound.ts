@@ -88,6 +88,8 @@ const SENDER: ReplyTarget = { kind: 'sender' };
  */
 async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identity: ResolvedIdentity, message: InboundMessage, now: number, target: ReplyTarget): Promise<Threaded | null> {
   const automated = message.automated === true;
+  // The customer's provider time anchors the reply window only for messages that open one.
+  const windowSentAt = automated || message.opensReplyWindow === false ? null : message.sentAt;
   const preview = previewOf(message.body, `[${message.kind}]`);
   let joining = target.kind === 'join' ? target.ticketId : null;
   let previousTicketId = target.kind === 'continue' ? target.closedTicketId : null;
@@ -109,7 +111,7 @@ async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identi
         from: decision.from,
         to,
         receivedAt: automated ? null : now,
-        sentAt: automated ? null : message.sentAt,
+        sentAt: windowSentAt,
         preview,
         now,
       });
@@ -125,7 +127,7 @@ async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identi
         created_by: 'customer',
         last_message_direction: 'inbound',
         last_inbound_at: now,
-        last_customer_sent_at: message.sentAt,
+        last_customer_sent_at: windowSentAt,
         last_message_preview: preview,
         previous_ticket_id: previousTicketId,
       },

@@ -7,6 +7,7 @@ import type { OutboundForm } from '../../domain/reply-policy.js';
 import { newId } from '../../lib/ids.js';
 import { toJson } from '../../lib/json.js';
 import { enqueueOutbox, SEND_TOPIC } from '../outbox/outbox.repo.js';
+import type { StoredCommentReply } from './comment-reply.js';
 import { insertMessage } from './message.repo.js';
 import { checkTemplateContent } from './template-check.js';
 
@@ -49,6 +50,8 @@ export interface QueueOutbound {
   authorKind: 'agent' | 'system';
   content: OutgoingContent;
   tag: string | null;
+  /** An answer to a customer's comment, checked by prepareCommentReply. */
+  commentReply?: StoredCommentReply | null;
   now: number;
 }
 
@@ -70,11 +73,11 @@ export async function queueOutbound(trx: Kysely<Database>, input: QueueOutbound)
     subject: content.subject ?? null,
     template: toJson(content.template),
     attachments: content.attachments?.length ? toJson(content.attachments) : null,
-    data: null,
+    data: input.commentReply ? toJson({ commentReply: input.commentReply }) : null,
     automated: input.authorKind === 'system' ? 1 : 0,
     provider_message_id: null,
     provider_timestamp: null,
-    reply_to_provider_message_id: null,
+    reply_to_provider_message_id: input.commentReply?.commentId ?? null,
     status: 'queued',
     error_code: null,
     error_message: null,

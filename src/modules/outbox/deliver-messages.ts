@@ -10,6 +10,7 @@ import { fromJson } from '../../lib/json.js';
 import { flagChannelForAttention } from '../channels/channel-attention.js';
 import { channelAccount, findChannel } from '../channels/channel.repo.js';
 import type { Deps } from '../deps.js';
+import { commentReplyOf, requireCommentReplyAllowed, type StoredCommentReply } from '../messages/comment-reply.js';
 import { formOf, type OutgoingContent } from '../messages/outgoing.js';
 import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
 import { MAX_DELIVERY_ATTEMPTS, nextAttemptAt } from './backoff.js';
@@ -86,8 +87,11 @@ async function prepareSend(db: Kysely<Database>, senders: Senders, item: OutboxI
   const content = contentOf(message);
   try {
     // The window may have closed while the message waited in the queue.
-    const { tag } = requireSendAllowed(pair, formOf(content), message.author_kind === 'agent' ? 'agent' : 'automation');
-    return { sender, send: toSend(message, channel, pair.address ?? '', content, tag), channelVersion: channel.updated_at };
+    // An answer to a comment follows the comment's own rules (a private reply expires), not the window's.
+    const commentReply = commentReplyOf(fromJson(message.data));
+    if (commentReply) requireCommentReplyAllowed(channel.kind, commentReply, now);
+    const { tag } = commentReply ? { tag: null } : requireSendAllowed(pair, formOf(content), message.author_kind === 'agent' ? 'agent' : 'automation');
+    return { sender, send: toSend(message, channel, pair.address ?? '', content, tag, commentReply), channelVersion: channel.updated_at };
   } catch (error) {
     const refusal = error as { code?: string; message: string };
     return { refused: { code: refusal.code ?? 'REFUSED', message: refusal.message } };
@@ -98,7 +102,7 @@ function contentOf(message: MessageRow): OutgoingContent {
   return { kind: message.kind as OutgoingContent['kind'], body: message.body, subject: message.subject, template: fromJson(message.template), attachments: fromJson(message.attachments) ?? [] };
 }
 
-function toSend(message: MessageRow, channel: ChannelRow, to: string, content: OutgoingContent, tag: string | null): OutboundSend {
+function toSend(message: MessageRow, channel: ChannelRow, to: string, content: OutgoingContent, tag: string | null, commentReply: StoredCommentReply | null): OutboundSend {
   return {
     messageId: message.id,
     channelId: channel.id,
@@ -110,6 +114,7 @@ function toSend(message: MessageRow, channel: ChannelRow, to: string, content: O
     attachments: content.attachments ?? [],
     tag,
     replyToProviderMessageId: message.reply_to_provider_message_id,
+    commentReply: commentReply && { commentId: commentReply.commentId, mode: commentReply.mode },
     account: channelAccount(channel),
   };
 }

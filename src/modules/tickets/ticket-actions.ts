@@ -9,6 +9,7 @@ import { newId } from '../../lib/ids.js';
 import { toJson } from '../../lib/json.js';
 import type { Deps } from '../deps.js';
 import { claimFiles, uploadedFiles } from '../attachments/message-files.js';
+import { prepareCommentReply, type CommentReplyInput, type StoredCommentReply } from '../messages/comment-reply.js';
 import { checkOutgoingContent, formOf, queueOutbound, withFiles, type OutgoingContent } from '../messages/outgoing.js';
 import { insertMessage } from '../messages/message.repo.js';
 import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
@@ -30,6 +31,8 @@ export interface ReplyInput {
   snoozeUntil?: number | null;
   /** Uploaded files of the workspace, not yet sent with another message (POST /api/attachments). */
   attachmentIds?: string[];
+  /** Answers a comment of the ticket, privately or in public, instead of writing in the conversation. */
+  commentReply?: CommentReplyInput;
 }
 
 /** Sends a reply in a ticket, under the same reply policy as every other sender. */
@@ -40,10 +43,13 @@ export async function replyToTicket(deps: EngineDeps, actor: UserActor, ticketId
     const content = withFiles(input.message, files);
     checkOutgoingContent(content);
     let tag: string | null = null;
+    let commentReply: StoredCommentReply | null = null;
     const ticket = await changeTicket(trx, actor, ticketId, now, async (current) => {
       if (current.status === 'closed') throw closedRefusal();
       const channel = await usableChannel(trx, actor.workspaceId, current.channel_id);
-      tag = requireSendAllowed(await pairWindow(trx, channel, current.contact_id, now), formOf(content), 'agent').tag;
+      // An answer to a comment follows the comment's own rules, not the conversation's window.
+      if (input.commentReply) commentReply = await prepareCommentReply(trx, current, channel.kind, input.commentReply, now);
+      else tag = requireSendAllowed(await pairWindow(trx, channel, current.contact_id, now), formOf(content), 'agent').tag;
       const activity = teamMessageActivity(now, previewOfContent(content), current.first_response_at);
       if (!input.setStatus) return { patch: activity, timeline: [] };
       const next = planStatusChange(current.status, input.setStatus, input.snoozeUntil, now);
@@ -53,7 +59,7 @@ export async function replyToTicket(deps: EngineDeps, actor: UserActor, ticketId
         timeline: [{ type: 'status.changed', data: { from: current.status, to: next.status, snoozedUntil: next.snoozedUntil } }],
       };
     });
-    const message = await queueOutbound(trx, { ticket, authorUserId: actor.userId, authorKind: 'agent', content, tag, now });
+    const message = await queueOutbound(trx, { ticket, authorUserId: actor.userId, authorKind: 'agent', content, tag, commentReply, now });
     await claimFiles(trx, actor.workspaceId, files, message.id);
     await publishRealtime(trx, ticket.workspace_id, [{ type: 'message.created', payload: { ticketId: ticket.id, messageId: message.id } }], now);
     return { ticket, message };

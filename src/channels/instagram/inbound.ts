@@ -1,0 +1,207 @@
+// Reading an Instagram webhook body (channels.md §B.1) into the engine's terms, per Instagram account:
+// customers' DMs and comments, the brand's own messages echoed back, reactions, reads and unsends. Every
+// array is iterated (Meta batches), unknown fields are ignored, and a message that cannot be read is kept
+// as an unsupported message rather than failing its batch.
+import type { Attachment, InboundMessage, ReactionUpdate } from '../types.js';
+
+export type CustomerMessage = Omit<InboundMessage, 'channelId'>;
+
+/** A message our account sent (from this app, another tool or Instagram's own app), echoed back. */
+export interface BrandMessage {
+  providerMessageId: string;
+  /** The customer's Instagram-scoped id: for echoes the recipient, not the sender. */
+  to: string;
+  sentAt: number;
+  kind: CustomerMessage['kind'];
+  body: string | null;
+  attachments: Attachment[];
+  data: Record<string, unknown> | null;
+}
+
+/** The customer read the thread up to one of our messages. */
+export interface ReadUpdate {
+  /** The last message read; absent when Meta sends only a watermark time. */
+  providerMessageId: string | null;
+  watermark: number | null;
+  from: string;
+  at: number;
+}
+
+/** Someone unsent a message of the thread. */
+export interface UnsendUpdate {
+  providerMessageId: string;
+  from: string;
+  at: number;
+}
+
+export interface InstagramEntry {
+  /** The Instagram professional account the entry is for: what a channel routes on. */
+  accountId: string;
+  messages: CustomerMessage[];
+  echoes: BrandMessage[];
+  reactions: ReactionUpdate[];
+  reads: ReadUpdate[];
+  unsends: UnsendUpdate[];
+  /** Events that could not be read at all (no sender or id): logged, never attached to a conversation. */
+  errors: { code: string; message: string }[];
+}
+
+type Json = Record<string, any>;
+
+// Instagram names a few reactions instead of giving the emoji (channels.md §B.1.1).
+const REACTION_EMOJI: Record<string, string> = { love: '❤️', like: '👍', haha: '😆', wow: '😮', sad: '😢', angry: '😡' };
+const COMMENT_FIELDS = new Set(['comments', 'live_comments']);
+
+const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter((v) => v && typeof v === 'object') : []);
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const id = (value: unknown): string | null => text(value) ?? (typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : null);
+
+/** Meta's messaging timestamps are ms, comment times are not stated: seconds are scaled to ms. */
+export function epochMs(value: unknown, fallback: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) return fallback;
+  return n < 1e12 ? Math.round(n * 1000) : Math.round(n);
+}
+
+/** The Instagram accounts (entry ids) a webhook body is for. */
+export function instagramAccountsOf(body: unknown): string[] {
+  const ids = new Set<string>();
+  for (const entry of list((body as Json | null)?.entry)) {
+    const account = id(entry.id);
+    if (account) ids.add(account);
+  }
+  return [...ids];
+}
+
+/** The parts of a payload the app reads; everything else in the body is ignored. */
+export function readInstagramPayload(body: unknown, receivedAt: number): InstagramEntry[] {
+  const entries: InstagramEntry[] = [];
+  for (const entry of list((body as Json | null)?.entry)) {
+    const accountId = id(entry.id);
+    if (!accountId) continue;
+    const read: InstagramEntry = { accountId, messages: [], echoes: [], reactions: [], reads: [], unsends: [], errors: [] };
+    // Standby events come from threads another app owns: the same shape, stored the same way.
+    for (const event of [...list(entry.messaging), ...list(entry.standby)]) readMessagingEvent(read, event, receivedAt);
+    for (const change of list(entry.changes)) {
+      if (COMMENT_FIELDS.has(change.field)) readComment(read, change, epochMs(entry.time, receivedAt));
+    }
+    entries.push(read);
+  }
+  return entries;
+}
+
+function readMessagingEvent(read: InstagramEntry, event: Json, receivedAt: number): void {
+  const sender = id(event.sender?.id);
+  const recipient = id(event.recipient?.id);
+  const at = epochMs(event.timestamp, receivedAt);
+  if (!sender || !recipient) {
+    read.errors.push({ code: 'unreadable_event', message: 'A messaging event without a sender or recipient was skipped.' });
+    return;
+  }
+  if (event.message && typeof event.message === 'object') return readMessage(read, event.message as Json, sender, recipient, at);
+  if (event.reaction && typeof event.reaction === 'object') {
+    const target = text(event.reaction.mid);
+    if (!target) return void read.errors.push({ code: 'unreadable_reaction', message: 'A reaction without the message it is for was skipped.' });
+    const emoji = event.reaction.action === 'unreact' ? null : (text(event.reaction.emoji) ?? REACTION_EMOJI[String(event.reaction.reaction)] ?? text(event.reaction.reaction));
+    read.reactions.push({ targetProviderMessageId: target, emoji, from: sender, at });
+    return;
+  }
+  if (event.read && typeof event.read === 'object') {
+    const watermark = event.read.watermark === undefined ? null : epochMs(event.read.watermark, at);
+    read.reads.push({ providerMessageId: text(event.read.mid), watermark, from: sender, at });
+    return;
+  }
+  if (event.postback && typeof event.postback === 'object') {
+    const { postback } = event;
+    read.messages.push({
+      // A postback without a mid is keyed like Meta's reads (sender and time), so a redelivery is stored once.
+      providerMessageId: text(postback.mid) ?? `postback:${sender}:${at}`,
+      sentAt: at,
+      contact: { address: sender },
+      kind: 'interactive',
+      body: text(postback.title) ?? text(postback.payload),
+      data: { postback: { title: text(postback.title), payload: text(postback.payload) } },
+    });
+    return;
+  }
+  // Referrals to an existing thread and other notices carry no message to store.
+  if (!event.referral) read.errors.push({ code: 'unknown_event', message: `A messaging event with only ${Object.keys(event).filter((k) => !['sender', 'recipient', 'timestamp'].includes(k)).join(', ') || 'no content'} was skipped.` });
+}
+
+function readMessage(read: InstagramEntry, message: Json, sender: string, recipient: string, at: number): void {
+  const mid = text(message.mid);
+  if (!mid) return void read.errors.push({ code: 'unreadable_message', message: 'A message without an id was skipped.' });
+  if (message.is_deleted === true) return void read.unsends.push({ providerMessageId: mid, from: sender, at });
+  let content: Pick<CustomerMessage, 'kind' | 'body' | 'attachments' | 'data'>;
+  try {
+    content = contentOf(message);
+  } catch (error) {
+    content = { kind: 'unsupported', body: text(message.text), data: { problem: (error as Error).message } };
+  }
+  if (message.is_echo === true) {
+    read.echoes.push({ providerMessageId: mid, to: recipient, sentAt: at, kind: content.kind, body: content.body, attachments: content.attachments ?? [], data: content.data ?? null });
+    return;
+  }
+  read.messages.push({ providerMessageId: mid, sentAt: at, contact: { address: sender }, replyToProviderMessageId: text(message.reply_to?.mid), ...content });
+}
+
+function attachmentOf(item: Json): { attachment: Attachment | null; data: Record<string, unknown> } {
+  const type = String(item.type ?? 'unknown');
+  const payload = (item.payload ?? {}) as Json;
+  const url = text(payload.url);
+  const data: Record<string, unknown> = { type, ...(url ? { url } : {}), ...(text(payload.title) ? { title: payload.title } : {}), ...(id(payload.reel_video_id) ? { reelVideoId: id(payload.reel_video_id) } : {}) };
+  // The URL is a CDN link that expires: it is downloaded (media-fetch), the link kept to retry with.
+  const attachment: Attachment | null = url ? { fileName: `instagram-${type}`, contentType: null, size: null, providerRef: url, storageKey: null } : null;
+  return { attachment, data };
+}
+
+function contentOf(message: Json): Pick<CustomerMessage, 'kind' | 'body' | 'attachments' | 'data'> {
+  const body = text(message.text);
+  const data: Record<string, unknown> = {};
+  if (message.reply_to?.story) data.storyReply = { id: id(message.reply_to.story.id), url: text(message.reply_to.story.url) };
+  if (message.referral && typeof message.referral === 'object') data.referral = message.referral;
+  if (message.is_unsupported === true) return { kind: 'unsupported', body, data: { ...data, unsupported: true } };
+  const items = list(message.attachments);
+  if (items.length > 0) {
+    const read = items.map(attachmentOf);
+    const attachments = read.flatMap((r) => (r.attachment ? [r.attachment] : []));
+    if (attachments.length === 0 && !body) throw new Error(`an attachment (${read.map((r) => r.data.type).join(', ')}) without a URL`);
+    const types = read.map((r) => r.data.type);
+    if (types.includes('story_mention')) data.storyMention = true;
+    return { kind: 'media', body, attachments, data: { ...data, media: read.map((r) => r.data) } };
+  }
+  if (!body) throw new Error('a message without text or attachments');
+  const quickReply = text(message.quick_reply?.payload);
+  if (quickReply) return { kind: 'interactive', body, data: { ...data, quickReply: { payload: quickReply } } };
+  return { kind: 'text', body, data: Object.keys(data).length ? data : null };
+}
+
+function readComment(read: InstagramEntry, change: Json, entryTime: number): void {
+  const value = (change.value ?? {}) as Json;
+  const commentId = id(value.id);
+  const from = id(value.from?.id);
+  if (!commentId || !from) return void read.errors.push({ code: 'unreadable_comment', message: 'A comment without an id or an author was skipped.' });
+  // The account's own comments (its public replies) come back too; they are not customer messages.
+  if (from === read.accountId) return;
+  const media = (value.media ?? {}) as Json;
+  read.messages.push({
+    providerMessageId: commentId,
+    sentAt: epochMs(value.timestamp, entryTime),
+    contact: { address: from, username: text(value.from?.username) },
+    kind: 'comment',
+    body: text(value.text),
+    // A comment lets the brand answer it (privately or in public), not write freely in DMs.
+    opensReplyWindow: false,
+    data: {
+      comment: {
+        id: commentId,
+        mediaId: id(media.id),
+        mediaProductType: text(media.media_product_type),
+        permalink: text(media.permalink),
+        parentId: id(value.parent_id),
+        live: change.field === 'live_comments',
+        ...(id(media.ad_id) ? { adId: id(media.ad_id), adTitle: text(media.ad_title) } : {}),
+      },
+    },
+  });
+}

@@ -1,0 +1,16 @@
+// A Meta channel's account as the Graph client needs it: where Graph answers (Meta, or a local fake in
+// tests and the sandbox), which version to speak, and the bearer token.
+import type { ChannelAccount } from '../types.js';
+import { DEFAULT_GRAPH_BASE_URL, type GraphAccount } from './graph-client.js';
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** The Graph settings of a channel; `defaultBaseUrl` is Meta's host for the channel's product. */
+export function graphAccountOf(account: ChannelAccount, defaultBaseUrl = DEFAULT_GRAPH_BASE_URL): GraphAccount {
+  return { baseUrl: text(account.settings.graphBaseUrl) ?? defaultBaseUrl, apiVersion: text(account.settings.graphApiVersion), accessToken: account.secrets.accessToken ?? '' };
+}
+
+/** Whether the channel's Graph calls go somewhere other than Meta (a local fake). */
+export function hasOwnGraphBaseUrl(account: ChannelAccount): boolean {
+  return text(account.settings.graphBaseUrl) !== undefined;
+}

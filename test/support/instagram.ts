@@ -1,0 +1,43 @@
+// An Instagram channel on the test server, with the local fake Graph API, posting signed webhooks to it.
+import { metaJson, metaSignature, type InstagramWebhook } from '../../src/channels/instagram/fake-graph/index.js';
+import { insertChannel } from '../../src/modules/channels/channel.repo.js';
+import type { ApiContext } from './api.js';
+
+export const IG_APP_SECRET = 'fake_app_secret_for_tests';
+export const IG_ACCESS_TOKEN = 'IGAA-test-access-token-000000';
+export const IG_VERIFY_TOKEN = 'tbv_instagram_verify_token';
+/** The Instagram account of the channels.md fixtures. */
+export const IG_ACCOUNT_ID = '17841400000000001';
+
+let customers = 0;
+/** A fresh customer's Instagram-scoped id. */
+export const newIgsid = () => `9000${String(process.pid % 1000).padStart(3, '0')}${String(customers++).padStart(9, '0')}`;
+
+/** Connects the fixtures' Instagram account as a channel of the API's world, its Graph calls going to `graphBaseUrl`. */
+export async function connectInstagram(api: ApiContext, graphBaseUrl: string, settings: Record<string, unknown> = {}) {
+  return insertChannel(
+    api.db.store.db,
+    {
+      workspaceId: api.world.workspaceId,
+      kind: 'instagram',
+      name: 'Brand on Instagram',
+      externalId: IG_ACCOUNT_ID,
+      config: { instagramAccountId: IG_ACCOUNT_ID, verifyToken: IG_VERIFY_TOKEN, graphBaseUrl, ...settings },
+      secrets: { appSecret: IG_APP_SECRET, accessToken: IG_ACCESS_TOKEN },
+    },
+    api.world.clock.now(),
+  );
+}
+
+/** POSTs a body to the Instagram webhook, signed with the app secret unless a signature is given. */
+export async function postInstagram(api: ApiContext, body: InstagramWebhook | Buffer | string, options: { signature?: string | null; secret?: string } = {}) {
+  const raw = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : metaJson(body));
+  const signature = options.signature === undefined ? metaSignature(raw, options.secret ?? IG_APP_SECRET) : options.signature;
+  const response = await fetch(`${api.url}/webhooks/instagram`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+    body: raw,
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
