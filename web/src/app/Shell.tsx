@@ -1,8 +1,10 @@
-// The frame around every signed-in page: the top bar (inbox, settings, "+ New" with its shortcut, the
-// live indicator, sign-out) and the inbox beside whatever is open.
+// The frame around every signed-in page: the top bar (inbox, settings, the simulator when a channel is in
+// sandbox mode, "+ New" with its shortcut, the live indicator, sign-out) and the inbox beside whatever is open.
 import { Link, NavLink, Route, Routes, useMatch, useNavigate } from 'react-router';
 import { Empty } from '../components/Notice.js';
 import { Inbox } from '../features/inbox/Inbox.js';
+import { Simulator } from '../features/simulator/Simulator.js';
+import { useDirectory } from '../lib/directory.js';
 import { useShortcuts } from '../lib/keys.js';
 import { useRealtimeConnected } from '../lib/realtime.js';
 import { useSession, useUser } from '../lib/session.js';
@@ -18,11 +20,13 @@ export function Shell() {
   const ticketMatch = useMatch('/tickets/:id');
   const newMatch = useMatch('/new');
   const settingsMatch = useMatch('/settings/*');
+  const simulatorMatch = useMatch('/simulator');
+  const hasSandbox = useDirectory().channels.some((c) => c.sandbox);
   const ticketId = ticketMatch?.params.id ?? null;
   useShortcuts({ n: () => navigate('/new') });
 
   return (
-    <div className={`shell${ticketId || newMatch ? ' has-detail' : ''}${settingsMatch ? ' in-settings' : ''}`}>
+    <div className={`shell${ticketId || newMatch ? ' has-detail' : ''}${settingsMatch ? ' in-settings' : ''}${simulatorMatch ? ' in-simulator' : ''}`}>
       <header className="topbar">
         <Link to="/" className="brand">
           Threadbox
@@ -32,6 +36,7 @@ export function Shell() {
             Inbox
           </NavLink>
           <NavLink to="/settings">Settings</NavLink>
+          {hasSandbox && <NavLink to="/simulator">Simulator</NavLink>}
         </nav>
         <span className={`live${connected ? ' on' : ''}`} role="status" title={connected ? 'Live updates on' : 'Reconnecting to live updates…'}>
           {connected ? 'Live' : 'Offline'}
@@ -48,6 +53,7 @@ export function Shell() {
       </header>
       <Routes>
         <Route path="/settings/*" element={<SettingsPage />} />
+        <Route path="/simulator" element={<Simulator />} />
         <Route
           path="*"
           element={

@@ -208,6 +208,15 @@ export interface Webhook {
   lastFailureReason: string | null;
 }
 
+/** What a sandbox channel's fake provider received from the brand (GET /api/sandbox/channels/:id/sent). */
+export interface SandboxSent {
+  to: string;
+  kind: string;
+  text: string | null;
+  at: number;
+  tag: string | null;
+}
+
 /** A file stored by POST /api/attachments, ready to send with a message (attachmentIds). */
 export interface UploadedFile {
   id: string;

@@ -1,0 +1,178 @@
+// The sandbox simulator: write to a sandbox channel as a customer would (WhatsApp, an Instagram DM or
+// comment, an email), through the channel's real webhook or mail path, and watch what the brand sends back.
+import { useEffect, useState, type FormEvent } from 'react';
+import { channelKindLabel } from '../../components/ChannelIcon.js';
+import { Empty, ErrorNote, Loading } from '../../components/Notice.js';
+import { get, messageOf, post } from '../../lib/api.js';
+import { useDirectory } from '../../lib/directory.js';
+import { useRealtime } from '../../lib/realtime.js';
+import { dateTime } from '../../lib/time.js';
+import type { Channel, ChannelKind, SandboxSent } from '../../lib/types.js';
+import { useLoad } from '../../lib/use-load.js';
+
+const POLL_MS = 2_000;
+
+const ADDRESS: Record<ChannelKind, { label: string; example: string; hint: string }> = {
+  whatsapp: { label: "Customer's phone number", example: '+44 7700 900123', hint: 'With the country code, as WhatsApp shows it.' },
+  instagram: { label: "Customer's Instagram id", example: '17841400000000123', hint: 'The id Instagram gives the customer for your account (digits).' },
+  email: { label: "Customer's email address", example: 'sam@example.com', hint: 'The brand answers this address.' },
+};
+
+export function Simulator() {
+  const { channels } = useDirectory();
+  const sandboxChannels = channels.filter((c) => c.sandbox);
+  const [channelId, setChannelId] = useState('');
+  const channel = sandboxChannels.find((c) => c.id === channelId) ?? sandboxChannels[0];
+
+  if (channels.length > 0 && !channel) return <Empty>No channel is in sandbox mode. An admin can add a sandbox channel in Settings to try Threadbox without a provider account.</Empty>;
+  if (!channel) return <Loading what="the sandbox channels" />;
+
+  return (
+    <div className="simulator">
+      <header className="simulator-head">
+        <h1 id="simulator-title">Simulator</h1>
+        <p className="muted">
+          Write as a customer to a sandbox channel. The message takes the channel&rsquo;s real webhook or mail path, so it reaches the inbox like a customer&rsquo;s would; on the right is
+          what the brand sent back.
+        </p>
+        <label>
+          Sandbox channel
+          <select value={channel.id} onChange={(e) => setChannelId(e.target.value)}>
+            {sandboxChannels.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name} ({channelKindLabel(c.kind)})
+              </option>
+            ))}
+          </select>
+        </label>
+      </header>
+      <div className="simulator-panes">
+        <CustomerForm key={channel.id} channel={channel} />
+        <SentByBrand channel={channel} />
+      </div>
+    </div>
+  );
+}
+
+function CustomerForm({ channel }: { channel: Channel }) {
+  const address = ADDRESS[channel.kind];
+  const [from, setFrom] = useState(address.example);
+  const [name, setName] = useState('Sam Sandbox');
+  const [text, setText] = useState('');
+  const [subject, setSubject] = useState('');
+  const [asComment, setAsComment] = useState(false);
+  const [mediaId, setMediaId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSent(null);
+    try {
+      await post('/api/sandbox/customer-messages', {
+        channelId: channel.id,
+        from: from.trim(),
+        text: text.trim(),
+        ...(name.trim() ? { name: name.trim() } : {}),
+        ...(channel.kind === 'email' && subject.trim() ? { subject: subject.trim() } : {}),
+        ...(channel.kind === 'instagram' && asComment ? { comment: mediaId.trim() ? { mediaId: mediaId.trim() } : {} } : {}),
+      });
+      setSent(`Sent as ${name.trim() || from.trim()}. It shows in the inbox within a second.`);
+      setText('');
+    } catch (failure) {
+      setError(messageOf(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="simulator-customer" aria-labelledby="customer-title" onSubmit={submit}>
+      <h2 id="customer-title">Write as the customer</h2>
+      <label>
+        {address.label}
+        <input value={from} onChange={(e) => setFrom(e.target.value)} required maxLength={320} autoComplete="off" />
+        <span className="hint">{address.hint}</span>
+      </label>
+      <label>
+        Customer&rsquo;s name (optional)
+        <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoComplete="off" />
+      </label>
+      {channel.kind === 'instagram' && (
+        <fieldset className="segmented-choice">
+          <legend>Write</legend>
+          <label className="inline">
+            <input type="radio" name="instagram-mode" checked={!asComment} onChange={() => setAsComment(false)} /> a direct message
+          </label>
+          <label className="inline">
+            <input type="radio" name="instagram-mode" checked={asComment} onChange={() => setAsComment(true)} /> a comment on a post
+          </label>
+          {asComment && (
+            <label>
+              Post id (optional)
+              <input value={mediaId} onChange={(e) => setMediaId(e.target.value)} maxLength={64} placeholder="any post of the brand" />
+            </label>
+          )}
+        </fieldset>
+      )}
+      {channel.kind === 'email' && (
+        <label>
+          Subject
+          <input value={subject} onChange={(e) => setSubject(e.target.value)} maxLength={200} placeholder="A question" />
+        </label>
+      )}
+      <label>
+        {asComment && channel.kind === 'instagram' ? 'Comment' : 'Message'}
+        <textarea value={text} onChange={(e) => setText(e.target.value)} rows={4} required maxLength={4096} placeholder="Hi, where is my order?" />
+      </label>
+      <ErrorNote>{error}</ErrorNote>
+      {sent && (
+        <p className="info-note" role="status">
+          {sent}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy || !from.trim() || !text.trim()}>
+        {busy ? 'Sending…' : 'Send as the customer'}
+      </button>
+    </form>
+  );
+}
+
+function SentByBrand({ channel }: { channel: Channel }) {
+  const sent = useLoad(() => get<{ sent: SandboxSent[] }>(`/api/sandbox/channels/${channel.id}/sent`).then((r) => r.sent), channel.id);
+  const { reload } = sent;
+  // The list lives in the server's memory and changes with no event of its own: it is read every two
+  // seconds, and at once when a message's delivery changes.
+  useEffect(() => {
+    const timer = setInterval(() => void reload(), POLL_MS);
+    return () => clearInterval(timer);
+  }, [reload]);
+  useRealtime((event) => event.type === 'message.status' && void reload());
+
+  return (
+    <section className="simulator-sent" aria-labelledby="sent-title">
+      <h2 id="sent-title">What the brand sent</h2>
+      <ErrorNote>{sent.error}</ErrorNote>
+      {sent.loading && <Loading what="what the brand sent" />}
+      {sent.data?.length === 0 && <Empty>Nothing sent from {channel.name} yet. Answer the customer from the inbox and the message shows up here.</Empty>}
+      {sent.data && sent.data.length > 0 && (
+        <ol className="sent-list" aria-label="Sent messages">
+          {sent.data.map((message, index) => (
+            <li key={`${message.at}-${index}`} className="sent-item">
+              <div className="sent-head">
+                <span>To {message.to}</span>
+                {message.kind !== 'text' && <span className="label">{message.kind}</span>}
+                {message.tag && <span className="label">{message.tag}</span>}
+                <time dateTime={new Date(message.at).toISOString()}>{dateTime(message.at)}</time>
+              </div>
+              <p>{message.text ?? <span className="muted">No text</span>}</p>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
