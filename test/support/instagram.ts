@@ -1,7 +1,8 @@
 // An Instagram channel on the test server, with the local fake Graph API, posting signed webhooks to it.
-import { metaJson, metaSignature, type InstagramWebhook } from '../../src/channels/instagram/fake-graph/index.js';
+import type { InstagramWebhook } from '../../src/channels/instagram/fake-graph/index.js';
 import { insertChannel } from '../../src/modules/channels/channel.repo.js';
 import type { ApiContext } from './api.js';
+import { postMetaWebhook } from './meta-webhooks.js';
 
 export const IG_APP_SECRET = 'fake_app_secret_for_tests';
 export const IG_ACCESS_TOKEN = 'IGAA-test-access-token-000000';
@@ -30,14 +31,6 @@ export async function connectInstagram(api: ApiContext, graphBaseUrl: string, se
 }
 
 /** POSTs a body to the Instagram webhook, signed with the app secret unless a signature is given. */
-export async function postInstagram(api: ApiContext, body: InstagramWebhook | Buffer | string, options: { signature?: string | null; secret?: string } = {}) {
-  const raw = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : metaJson(body));
-  const signature = options.signature === undefined ? metaSignature(raw, options.secret ?? IG_APP_SECRET) : options.signature;
-  const response = await fetch(`${api.url}/webhooks/instagram`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
-    body: raw,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+export function postInstagram(api: ApiContext, body: InstagramWebhook | Buffer | string, options: { signature?: string | null; secret?: string } = {}) {
+  return postMetaWebhook(api, '/webhooks/instagram', body, options.secret ?? IG_APP_SECRET, options.signature);
 }

@@ -1,10 +1,11 @@
 // A WhatsApp channel on the test server, posting signed webhooks to it, and processing what it stored.
-import { metaJson, metaSignature, type WebhookPayload } from '../../src/channels/whatsapp/fake-graph/index.js';
+import type { WebhookPayload } from '../../src/channels/whatsapp/fake-graph/index.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { insertChannel } from '../../src/modules/channels/channel.repo.js';
 import { inboundHandlers } from '../../src/modules/inbound/handlers.js';
 import { InboundProcessor } from '../../src/modules/inbound/process-inbound.js';
 import type { ApiContext } from './api.js';
+import { postMetaWebhook } from './meta-webhooks.js';
 
 export const APP_SECRET = 'fake_app_secret_for_tests';
 export const ACCESS_TOKEN = 'EAAG-test-access-token-000000';
@@ -31,16 +32,8 @@ export async function connectWhatsapp(api: ApiContext, settings: Record<string, 
 }
 
 /** POSTs a body to the WhatsApp webhook, signed with the app secret unless a signature is given. */
-export async function postWhatsapp(api: ApiContext, body: WebhookPayload | Buffer | string, options: { signature?: string | null; secret?: string } = {}) {
-  const raw = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : metaJson(body));
-  const signature = options.signature === undefined ? metaSignature(raw, options.secret ?? APP_SECRET) : options.signature;
-  const response = await fetch(`${api.url}/webhooks/whatsapp`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
-    body: raw,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+export function postWhatsapp(api: ApiContext, body: WebhookPayload | Buffer | string, options: { signature?: string | null; secret?: string } = {}) {
+  return postMetaWebhook(api, '/webhooks/whatsapp', body, options.secret ?? APP_SECRET, options.signature);
 }
 
 /** Processes every stored delivery that is due, as the inbound job does. */

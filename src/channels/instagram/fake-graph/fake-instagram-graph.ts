@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Answer, FakeMetaServer, knownBearer, type FakeListenOptions, type FakeRoute, type RecordedRequestBase } from '../../meta/fake/fake-meta-server.js';
 import { fbtraceId, invalidTokenError, unknownObjectError, type GraphErrorAnswer, type GraphErrorObject } from '../../meta/fake/graph-errors.js';
-import { metaJson, postWebhook, type DeliverOptions, type WebhookDelivery } from '../../meta/fake/webhook-delivery.js';
+import { metaJson, type DeliverOptions, type WebhookDelivery } from '../../meta/fake/webhook-delivery.js';
 import { instagramEcho, newInstagramId, newInstagramMid, type InstagramWebhook } from './webhook-payloads.js';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -110,8 +110,6 @@ export class FakeInstagramGraph extends FakeMetaServer<FakeInstagramEndpoint, In
   readonly sent: InstagramSent[] = [];
   /** Every accepted public comment reply. */
   readonly publicReplies: InstagramPublicReply[] = [];
-  /** Every webhook the fake posted to the app (deliveries and echoes). */
-  readonly webhooks: WebhookDelivery[] = [];
   echoTo: { url: string; appSecret: string } | null;
   private readonly accounts = new Map<string, FakeInstagramAccount>();
   private readonly lastMessage = new Map<string, number>();
@@ -120,7 +118,6 @@ export class FakeInstagramGraph extends FakeMetaServer<FakeInstagramEndpoint, In
   private readonly permalinks = new Map<string, string>();
   private readonly media = new Map<string, { bytes: Buffer; contentType: string }>();
   private readonly enforce: boolean;
-  private outgoing: Promise<unknown> = Promise.resolve();
 
   constructor(options: FakeInstagramOptions = {}) {
     super(options, options.now);
@@ -168,24 +165,13 @@ export class FakeInstagramGraph extends FakeMetaServer<FakeInstagramEndpoint, In
   async deliverWebhook(appWebhookUrl: string, payload: InstagramWebhook | string | Buffer, appSecret: string, options: DeliverOptions = {}): Promise<WebhookDelivery> {
     const raw = typeof payload === 'string' || Buffer.isBuffer(payload) ? Buffer.from(payload) : Buffer.from(metaJson(payload));
     this.noteInbound(JSON.parse(raw.toString('utf8')) as InstagramWebhook);
-    const delivery = await postWebhook(appWebhookUrl, raw, appSecret, options);
-    this.webhooks.push(delivery);
-    return delivery;
-  }
-
-  /** Resolves once every echo queued so far has been posted. */
-  async whenIdle(): Promise<void> {
-    let seen: Promise<unknown> | null = null;
-    while (seen !== this.outgoing) {
-      seen = this.outgoing;
-      await seen;
-    }
+    return this.postToApp(appWebhookUrl, raw, appSecret, options);
   }
 
   /** Forgets recorded traffic and pending failures; accounts, windows, comments and media stay. */
   reset(): void {
     this.forgetTraffic();
-    for (const list of [this.sent, this.publicReplies, this.webhooks]) list.length = 0;
+    for (const list of [this.sent, this.publicReplies]) list.length = 0;
   }
 
   private noteInbound(body: InstagramWebhook): void {
@@ -292,16 +278,12 @@ export class FakeInstagramGraph extends FakeMetaServer<FakeInstagramEndpoint, In
     return media ? new Answer(200, media.bytes, media.contentType) : new Answer(404, 'URL signature expired', 'text/plain');
   }
 
-  // Echoes go out one after another, after the send's answer, as Instagram posts them.
   private queueEcho(accountId: string, igsid: string, mid: string, message: Record<string, any>): void {
     const target = this.echoTo;
     if (!target) return;
     const attachment = message.attachment as { type?: string; payload?: { url?: string } } | undefined;
     const payload = instagramEcho({ accountId, igsid, at: this.now(), mid, ...(typeof message.text === 'string' ? { text: message.text } : {}), ...(attachment?.payload?.url ? { attachments: [{ type: attachment.type ?? 'file', url: attachment.payload.url }] } : {}) });
-    this.outgoing = this.outgoing.then(async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      this.webhooks.push(await postWebhook(target.url, Buffer.from(metaJson(payload)), target.appSecret));
-    });
+    this.queueToApp(target.url, payload, target.appSecret);
   }
 }
 

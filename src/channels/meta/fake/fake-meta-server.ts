@@ -4,7 +4,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fbtraceId, invalidTokenError, missingTokenError, unknownPathError, type GraphErrorAnswer } from './graph-errors.js';
-import { metaJson } from './webhook-delivery.js';
+import { metaJson, postWebhook, type DeliverOptions, type WebhookDelivery } from './webhook-delivery.js';
 
 export class Answer {
   constructor(
@@ -91,9 +91,12 @@ export abstract class FakeMetaServer<E extends string, R extends RecordedRequest
   url = '';
   /** Every request received, answered or not, in arrival order. */
   readonly requests: R[] = [];
+  /** Every webhook the fake posted to the app (deliveries, and what it sends on its own). */
+  readonly webhooks: WebhookDelivery[] = [];
   protected readonly now: () => number;
   private readonly server: Server;
   private rules: Rule<F | H>[] = [];
+  private outgoing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly listenOptions: FakeListenOptions,
@@ -127,7 +130,29 @@ export abstract class FakeMetaServer<E extends string, R extends RecordedRequest
   }
 
   /** Resolves once the webhooks the fake queued on its own have been posted. */
-  abstract whenIdle(): Promise<void>;
+  async whenIdle(): Promise<void> {
+    let seen: Promise<unknown> | null = null;
+    while (seen !== this.outgoing) {
+      seen = this.outgoing;
+      await seen;
+    }
+  }
+
+  /** POSTs these bytes to the app now, signed like Meta, and records the delivery. */
+  protected async postToApp(url: string, raw: Buffer, appSecret: string, options: DeliverOptions = {}): Promise<WebhookDelivery> {
+    const delivery = await postWebhook(url, raw, appSecret, options);
+    this.webhooks.push(delivery);
+    return delivery;
+  }
+
+  // What the fake sends on its own (statuses, echoes) goes out one after another, after the answer that
+  // caused it, so the app sees them in Meta's order.
+  protected queueToApp(url: string, payload: unknown, appSecret: string): void {
+    this.outgoing = this.outgoing.then(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.postToApp(url, Buffer.from(metaJson(payload)), appSecret);
+    });
+  }
 
   /** The next `n` matching requests answer with this error. */
   failNext(n: number, spec: F = {} as F): void {
@@ -142,6 +167,7 @@ export abstract class FakeMetaServer<E extends string, R extends RecordedRequest
   /** Forgets recorded requests and pending failures. */
   protected forgetTraffic(): void {
     this.requests.length = 0;
+    this.webhooks.length = 0;
     this.rules = [];
   }
 

@@ -5,7 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Answer, bearerOf, FakeMetaServer, knownBearer, parseJson, type FakeRoute, type RecordedRequestBase } from '../../meta/fake/fake-meta-server.js';
-import { postWebhook, type DeliverOptions, type WebhookDelivery } from '../../meta/fake/webhook-delivery.js';
+import type { DeliverOptions, WebhookDelivery } from '../../meta/fake/webhook-delivery.js';
 import { invalidTokenError, missingTokenError, unknownObjectError, whatsappError, type GraphErrorAnswer, type GraphErrorObject } from './graph-errors.js';
 import { MediaStore, readUpload, type FakeMedia } from './media.js';
 import { checkSendBody, type MessageType } from './send-body.js';
@@ -96,8 +96,6 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
   readonly uploads: UploadedMedia[] = [];
   /** Mark-as-read requests (`status: 'read'`) accepted. */
   readonly markedRead: { phoneNumberId: string; messageId: string }[] = [];
-  /** Every webhook the fake posted to the app (explicit deliveries and automatic statuses). */
-  readonly webhooks: WebhookDelivery[] = [];
   /** Status payloads the fake generated with no status webhook configured to post them to. */
   readonly pendingStatuses: WebhookPayload[] = [];
 
@@ -109,7 +107,6 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
   private readonly urlSecret = randomBytes(16).toString('hex');
   private statusTarget: StatusTarget | null = null;
   private readonly statusTargetsByNumber = new Map<string, StatusTarget>();
-  private outgoing: Promise<unknown> = Promise.resolve();
   private templateIds = 0;
 
   constructor(private readonly options: FakeGraphOptions = {}) {
@@ -175,24 +172,13 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
   ): Promise<WebhookDelivery> {
     const raw = typeof payload === 'string' || Buffer.isBuffer(payload) ? Buffer.from(payload) : Buffer.from(metaJson(Array.isArray(payload) ? batchPayloads(payload, options.batch) : payload));
     this.noteInbound(parseJson(raw));
-    const delivery = await postWebhook(appWebhookUrl, raw, appSecret, options);
-    this.webhooks.push(delivery);
-    return delivery;
-  }
-
-  /** Resolves once every automatic status webhook queued so far has been posted. */
-  async whenIdle(): Promise<void> {
-    let seen: Promise<unknown> | null = null;
-    while (seen !== this.outgoing) {
-      seen = this.outgoing;
-      await seen;
-    }
+    return this.postToApp(appWebhookUrl, raw, appSecret, options);
   }
 
   /** Forgets recorded traffic and pending failures; numbers, templates, media and windows stay. */
   reset(): void {
     this.forgetTraffic();
-    for (const list of [this.sent, this.uploads, this.markedRead, this.webhooks, this.pendingStatuses]) list.length = 0;
+    for (const list of [this.sent, this.uploads, this.markedRead, this.pendingStatuses]) list.length = 0;
   }
 
   private noteInbound(parsed: unknown): void {
@@ -323,12 +309,8 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
     else this.pendingStatuses.push(payload);
   }
 
-  // Statuses go out one after another, after the send's answer, so the app sees them in Meta's order.
   private queueStatus(payload: WebhookPayload, target: StatusTarget): void {
-    this.outgoing = this.outgoing.then(async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      this.webhooks.push(await postWebhook(target.url, Buffer.from(metaJson(payload)), target.appSecret));
-    });
+    this.queueToApp(target.url, payload, target.appSecret);
   }
 
   private async upload(req: IncomingMessage, record: RecordedRequestBase<FakeEndpoint>, phoneNumberId: string): Promise<Answer> {
