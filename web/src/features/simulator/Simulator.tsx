@@ -32,8 +32,8 @@ export function Simulator() {
       <header className="simulator-head">
         <h1 id="simulator-title">Simulator</h1>
         <p className="muted">
-          Write as a customer to a sandbox channel. The message takes the channel&rsquo;s real webhook or mail path, so it reaches the inbox like a customer&rsquo;s would; on the right is
-          what the brand sent back.
+          Write as a customer to a sandbox channel. The message takes the channel&apos;s real webhook or mail path, so it reaches the inbox like a customer&apos;s would. Next to
+          it is what the brand sent back.
         </p>
         <label>
           Sandbox channel
@@ -98,7 +98,7 @@ function CustomerForm({ channel }: { channel: Channel }) {
         <span className="hint">{address.hint}</span>
       </label>
       <label>
-        Customer&rsquo;s name (optional)
+        Customer&apos;s name (optional)
         <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoComplete="off" />
       </label>
       {channel.kind === 'instagram' && (
