@@ -2,7 +2,7 @@
 // pre-flight, send, and land in the ticket (the contact's active one when there is one).
 import { useCallback, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { channelKindLabel } from '../components/ChannelIcon.js';
+import { ChannelSelect } from '../components/ChannelSelect.js';
 import { Empty } from '../components/Notice.js';
 import { Composer, type ComposerSend } from '../features/composer/Composer.js';
 import { ContactPicker } from '../features/contacts/ContactPicker.js';
@@ -50,22 +50,7 @@ export function NewConversationPage() {
   return (
     <section className="new-conversation" aria-labelledby="new-title">
       <h1 id="new-title">New conversation</h1>
-      <label>
-        Channel
-        <select
-          aria-label="Channel"
-          value={channel.id}
-          onChange={(e) => {
-            setChannelId(e.target.value);
-          }}
-        >
-          {usable.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name} ({channelKindLabel(c.kind)})
-            </option>
-          ))}
-        </select>
-      </label>
+      <ChannelSelect label="Channel" channels={usable} value={channel.id} onChange={setChannelId} />
 
       {recipient ? (
         <div className="recipient">

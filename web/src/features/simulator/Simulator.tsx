@@ -1,7 +1,7 @@
 // The sandbox simulator: write to a sandbox channel as a customer would (WhatsApp, an Instagram DM or
 // comment, an email), through the channel's real webhook or mail path, and watch what the brand sends back.
 import { useEffect, useState, type FormEvent } from 'react';
-import { channelKindLabel } from '../../components/ChannelIcon.js';
+import { ChannelSelect } from '../../components/ChannelSelect.js';
 import { Empty, ErrorNote, Loading } from '../../components/Notice.js';
 import { get, messageOf, post } from '../../lib/api.js';
 import { useDirectory } from '../../lib/directory.js';
@@ -35,16 +35,7 @@ export function Simulator() {
           Write as a customer to a sandbox channel. The message takes the channel&apos;s real webhook or mail path, so it reaches the inbox like a customer&apos;s would. Next to
           it is what the brand sent back.
         </p>
-        <label>
-          Sandbox channel
-          <select value={channel.id} onChange={(e) => setChannelId(e.target.value)}>
-            {sandboxChannels.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name} ({channelKindLabel(c.kind)})
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChannelSelect label="Sandbox channel" channels={sandboxChannels} value={channel.id} onChange={setChannelId} />
       </header>
       <div className="simulator-panes">
         <CustomerForm key={channel.id} channel={channel} />
