@@ -76,16 +76,27 @@ export function Composer(props: ComposerProps) {
 
   const files = uploads.readyIds;
   const filesWaiting = uploads.busy || uploads.failed;
-  const filesWithTemplate = effective === 'template' && uploads.files.length > 0;
+  // Files attached in another mode that this one cannot carry.
+  const filesRefused =
+    uploads.files.length === 0
+      ? null
+      : effective === 'template'
+        ? 'A template cannot carry files: remove them, or send them in a message of their own.'
+        : channelKind === 'instagram' && effective !== 'note'
+          ? 'Instagram takes files only from a public link: remove the files, or keep them in a private note.'
+          : oneFile && uploads.files.length > 1
+            ? 'WhatsApp sends one file per message: remove all but one, or keep them in a private note.'
+            : null;
   const canSend =
     !busy &&
     window !== null &&
     !filesWaiting &&
+    filesRefused === null &&
     (effective === 'note'
       ? body.trim() !== '' || files.length > 0
       : effective === 'text'
         ? !textBlocked && (body.trim() !== '' || files.length > 0)
-        : template !== null && missing.length === 0 && !filesWithTemplate);
+        : template !== null && missing.length === 0);
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
@@ -116,7 +127,9 @@ export function Composer(props: ComposerProps) {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void submit();
   };
 
-  const filesAllowed = effective !== 'template' && !textBlocked;
+  // Instagram fetches a file from a public link, which an uploaded file does not have; notes keep files.
+  const instagramMessage = channelKind === 'instagram' && effective !== 'note';
+  const filesAllowed = effective !== 'template' && !textBlocked && !instagramMessage;
   const dragHandlers = filesAllowed
     ? {
         onDragOver: (event: DragEvent) => {
@@ -187,15 +200,16 @@ export function Composer(props: ComposerProps) {
         </>
       )}
       <AttachedFiles uploads={uploads} />
-      {filesWithTemplate && (
+      {filesRefused && (
         <p className="refusal" role="note">
-          A template cannot carry files: remove them, or send them in a message of their own.
+          {filesRefused}
         </p>
       )}
       {uploads.failed && <p className="muted">Remove the files that were not uploaded to send the message.</p>}
       <ErrorNote>{error}</ErrorNote>
       <div className="composer-footer">
         {filesAllowed && <AttachButton uploads={uploads} disabled={busy} />}
+        {instagramMessage && effective === 'text' && !textBlocked && <span className="muted files-hint">Instagram takes files only from a public link: paste one into the message.</span>}
         {mode === 'reply' && effective !== 'note' && (
           <label>
             and
