@@ -1,7 +1,7 @@
 // `npm run bench -- whatsapp`: signed WhatsApp webhooks over HTTP on 127.0.0.1, one message per POST,
 // through the real app (signature check, durable store of the body, acknowledgement, then processing
 // into tickets), beside the same-run ceiling of a bare Fastify route that only checks the signature.
-import autocannon from 'autocannon';
+import { fork } from 'node:child_process';
 import Fastify from 'fastify';
 import { metaJson, metaSignature, inboundText, newWamid } from '../src/channels/whatsapp/fake-graph/index.js';
 import { verifyMetaSignature } from '../src/channels/meta/signature.js';
@@ -34,12 +34,20 @@ export interface WhatsappBenchOptions {
   steadySeconds: number;
 }
 
-interface Signed {
+interface SignedBody {
   raw: string;
   signature: string;
 }
 
-function payloads(count: number, contacts: number): Signed[] {
+/** What bench/load-worker.mjs reports. */
+interface LoadResult {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  problems: string | null;
+}
+
+function payloads(count: number, contacts: number): SignedBody[] {
   const now = Math.floor(Date.now() / 1000);
   return Array.from({ length: count }, (_, i) => {
     const waId = String(4915000000000 + (i % contacts));
@@ -48,41 +56,24 @@ function payloads(count: number, contacts: number): Signed[] {
   });
 }
 
-interface Load {
-  perSecond: number;
-  p50: number;
-  p99: number;
-}
-
 /**
  * Sends each body once (burst: as fast as `connections` allow; steady: at `rate` a second) with
- * autocannon, a load generator on its own keep-alive connections, and reads its latency histogram.
+ * autocannon in a child process, and reads its latency histogram.
  */
-async function load(url: string, bodies: Signed[], connections: number, rate?: number): Promise<Load> {
-  let next = 0;
-  const result = await autocannon({
-    url,
-    connections,
-    amount: bodies.length,
-    ...(rate ? { overallRate: rate } : {}),
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request) => {
-          const body = bodies[next++ % bodies.length]!;
-          return { ...request, body: body.raw, headers: { 'content-type': 'application/json', 'x-hub-signature-256': body.signature } };
-        },
-      },
-    ],
+async function load(url: string, bodies: SignedBody[], connections: number, rate?: number): Promise<LoadResult> {
+  const child = fork(new URL('./load-worker.mjs', import.meta.url), { serialization: 'advanced', execArgv: [] });
+  const result = await new Promise<LoadResult>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as LoadResult));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the load generator stopped (${code}) without a result`)));
+    child.send({ url, bodies, connections, rate });
   });
-  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-    throw new Error(`${result.non2xx} answers other than 2xx, ${result.errors} errors and ${result.timeouts} timeouts`);
-  }
-  return { perSecond: (result.requests.total ?? bodies.length) / result.duration, p50: result.latency.p50, p99: result.latency.p99 };
+  if (result.problems) throw new Error(result.problems);
+  return result;
 }
 
 /** A bare route that verifies the signature over the raw bytes and answers: the HTTP + HMAC ceiling. */
-async function measureCeiling(bodies: Signed[], connections: number): Promise<number> {
+async function measureCeiling(bodies: SignedBody[], connections: number): Promise<number> {
   const app = Fastify();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.post('/webhooks/whatsapp', async (request, reply) => {
@@ -97,7 +88,7 @@ async function measureCeiling(bodies: Signed[], connections: number): Promise<nu
   }
 }
 
-async function measureApp(engine: Engine, options: WhatsappBenchOptions, bodies: Signed[], steady: Signed[]) {
+async function measureApp(engine: Engine, options: WhatsappBenchOptions, bodies: SignedBody[], steady: SignedBody[]) {
   const bench = await openBenchStore(engine, 'whatsapp');
   const logger = createLogger('silent');
   try {

@@ -18,6 +18,7 @@ import { inboundHandlers } from './modules/inbound/handlers.js';
 import { InboundProcessor } from './modules/inbound/process-inbound.js';
 import { createEmailSender } from './modules/email/send-email.js';
 import { startSmtpIntake } from './modules/email/smtp-intake.js';
+import { startSandboxProviders } from './modules/sandbox/sandbox-providers.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -37,41 +38,61 @@ export function openConfiguredStore(config: Config, logger: Logger): Store {
   });
 }
 
-/** Migrates, starts listening and (unless JOBS=off) runs the background jobs. */
-export async function startServer(config: Config, logger: Logger, store = openConfiguredStore(config, logger)): Promise<RunningServer> {
+/**
+ * Migrates, starts listening and (unless JOBS=off) runs the background jobs. `options.webRoot` serves the
+ * web app from another folder than dist/web beside the compiled server (tests run from the sources).
+ */
+export async function startServer(config: Config, logger: Logger, store = openConfiguredStore(config, logger), options: { webRoot?: string } = {}): Promise<RunningServer> {
   await store.migrate();
   const deps = createDeps(store, systemClock);
   const storage = new LocalDiskAttachmentStorage(config.attachmentsDir);
   const inbound = new InboundProcessor(deps, inboundHandlers(logger, storage), logger);
+  // Without jobs this process only stores deliveries; a process running jobs processes them.
+  const onInboundStored = config.runJobs ? () => inbound.kick() : undefined;
+  const whatsapp = whatsappSender({ readAttachment: (key) => storage.get(key) });
+  const instagram = instagramSender();
+  const smtp = config.smtp ? await startSmtpIntake(deps, { ...config.smtp, maxBytes: config.emailMaxBytes }, logger, onInboundStored) : null;
+  // The simulator mails sandbox channels over SMTP: through our configured listener, or a private one.
+  const sandboxSmtp = config.sandbox && !smtp ? await startSmtpIntake(deps, { host: '127.0.0.1', port: 0, maxBytes: config.emailMaxBytes }, logger, onInboundStored) : null;
+  let url = '';
+  const sandbox = config.sandbox
+    ? await startSandboxProviders(deps, { appUrl: () => url, smtp: sandboxSmtp ? { host: '127.0.0.1', port: sandboxSmtp.port } : { host: loopbackFor(config.smtp!.host), port: smtp!.port }, whatsapp, instagram })
+    : null;
   const app = await buildApp({
     deps,
     logger,
     publicUrl: config.publicUrl,
     attachments: { storage, maxBytes: config.attachmentMaxBytes },
     emailMaxBytes: config.emailMaxBytes,
-    // Without jobs this process only stores deliveries; a process running jobs processes them.
-    onInboundStored: config.runJobs ? () => inbound.kick() : undefined,
+    ...(options.webRoot ? { webRoot: options.webRoot } : {}),
+    onInboundStored,
+    ...(sandbox ? { sandbox } : {}),
   });
   await app.listen({ port: config.port, host: config.host });
-  const ports = { senders: { byKind: { whatsapp: whatsappSender({ readAttachment: (key) => storage.get(key) }), instagram: instagramSender() }, sandbox: sandboxSender }, inbound, attachments: storage, mediaFetchers: { whatsapp: whatsappMediaFetcher, instagram: instagramMediaFetcher }, logger };
-  // Email goes out through each channel's own SMTP server.
-  Object.assign(ports.senders.byKind, { email: createEmailSender(deps, storage) });
-  const stopJobs = config.runJobs ? startJobs(jobsFor(deps, ports), logger) : async () => undefined;
-  const smtp = config.smtp ? await startSmtpIntake(deps, { ...config.smtp, maxBytes: config.emailMaxBytes }, logger, config.runJobs ? () => inbound.kick() : undefined) : null;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  url = `http://${loopbackFor(config.host)}:${port}`;
+  const senders = { byKind: { whatsapp, instagram, email: createEmailSender(deps, storage) }, sandbox: sandboxSender, ...(sandbox ? { sandboxByKind: sandbox.senders } : {}) };
+  const ports = { senders, inbound, attachments: storage, mediaFetchers: { whatsapp: whatsappMediaFetcher, instagram: instagramMediaFetcher }, logger };
+  const stopJobs = config.runJobs ? startJobs(jobsFor(deps, ports), logger) : async () => undefined;
   return {
     app,
     deps,
-    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    url,
     async close() {
       await smtp?.close();
+      await sandboxSmtp?.close();
       await app.close();
-
+      await sandbox?.close();
       await stopJobs();
       await store.close();
     },
   };
+}
+
+/** An address this process can reach a listener of its own on. */
+function loopbackFor(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }
 
 /** Closes the server on SIGINT / SIGTERM, once. */

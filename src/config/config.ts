@@ -20,6 +20,8 @@ const schema = z.object({
   SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SMTP_HOST: z.string().min(1).optional(),
   EMAIL_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(25 * 1024 * 1024),
+  // The local fake providers behind sandbox channels and the simulator; a production server may turn them off.
+  SANDBOX: z.enum(['on', 'off']).default('on'),
 });
 
 export interface Config {
@@ -43,6 +45,8 @@ export interface Config {
   smtp: { host: string; port: number } | null;
   /** The largest inbound email accepted (SMTP and HTTP), in bytes. */
   emailMaxBytes: number;
+  /** Whether this process runs the fake providers of sandbox channels and serves the simulator. */
+  sandbox: boolean;
 }
 
 /** Parses the environment; throws one readable error naming every invalid variable. */
@@ -68,6 +72,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
     smtp: e.SMTP_PORT === undefined ? null : { host: e.SMTP_HOST ?? e.HOST, port: e.SMTP_PORT },
     emailMaxBytes: e.EMAIL_MAX_BYTES,
-
+    sandbox: e.SANDBOX === 'on',
   };
 }

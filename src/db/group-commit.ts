@@ -5,6 +5,9 @@ import type { Kysely } from 'kysely';
 import { allowDirectExecution, type DirectRunner } from './prepared.js';
 import type { Database } from './schema.js';
 
+// How long the units of one group may run before the group commits and the event loop breathes.
+const MAX_GROUP_WORK_MS = 8;
+
 export type Unit<T> = (trx: Kysely<Database>) => Promise<T>;
 
 interface Job {
@@ -27,6 +30,8 @@ export class GroupCommitter {
   readonly #direct: DirectRunner;
   readonly #maxGroup: number;
   #queue: Job[] = [];
+  /** How many jobs at the head of the queue are urgent. */
+  #urgentCount = 0;
   #scheduled = false;
 
   constructor(db: Kysely<Database>, exec: RawExec, direct: DirectRunner, maxGroup = 200) {
@@ -36,10 +41,15 @@ export class GroupCommitter {
     this.#maxGroup = maxGroup;
   }
 
-  /** Runs a unit in the next group; resolves after that group's commit. A failing unit rolls back alone. */
-  run<T>(work: Unit<T>): Promise<T> {
+  /**
+   * Runs a unit in the next group; resolves after that group's commit. A failing unit rolls back alone.
+   * An urgent unit (a webhook waiting to be acknowledged) goes ahead of queued background work.
+   */
+  run<T>(work: Unit<T>, urgent = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      const job = { work, resolve: resolve as (value: unknown) => void, reject };
+      if (urgent) this.#queue.splice(this.#urgentCount++, 0, job);
+      else this.#queue.push(job);
       if (!this.#scheduled) {
         this.#scheduled = true;
         // Let pending I/O (more requests) reach the queue before the group starts.
@@ -50,8 +60,7 @@ export class GroupCommitter {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
-      const group = this.#queue.splice(0, this.#maxGroup);
-      await this.#commitGroup(group);
+      await this.#commitGroup(this.#takeGroup());
       // Callers answered by this commit usually send their next unit within a few microtasks, and
       // pending requests wait in the poll phase: yield once so they join the next group.
       await new Promise((resolve) => setImmediate(resolve));
@@ -59,14 +68,36 @@ export class GroupCommitter {
     this.#scheduled = false;
   }
 
-  async #commitGroup(group: Job[]): Promise<void> {
+  #takeGroup(): Job[] {
+    const group = this.#queue.splice(0, this.#maxGroup);
+    this.#urgentCount = Math.max(0, this.#urgentCount - group.length);
+    return group;
+  }
+
+  /** Puts jobs a group did not get to back at the head of the queue, ahead of everything queued since. */
+  #putBack(jobs: Job[]): void {
+    this.#queue.unshift(...jobs);
+  }
+
+  async #commitGroup(taken: Job[]): Promise<void> {
     let outcomes: Outcome[];
+    let group = taken;
     try {
       const trx = await this.#db.startTransaction().execute();
       allowDirectExecution(trx, this.#direct);
       try {
         outcomes = [];
-        for (const job of group) outcomes.push(await this.#runInSavepoint(trx, job.work));
+        const started = performance.now();
+        for (const job of group) {
+          outcomes.push(await this.#runInSavepoint(trx, job.work));
+          // The units of a group run without yielding to the event loop: past a few milliseconds the
+          // rest waits for the next group, so requests (webhooks to acknowledge) are not held up.
+          if (performance.now() - started > MAX_GROUP_WORK_MS && outcomes.length < group.length) {
+            this.#putBack(group.slice(outcomes.length));
+            group = group.slice(0, outcomes.length);
+            break;
+          }
+        }
         await trx.commit().execute();
       } catch (error) {
         await trx.rollback().execute().catch(() => undefined);

@@ -20,14 +20,17 @@ export interface StoreOptions {
 
 export interface Store {
   readonly engine: Engine;
+  /** How many units can run at the same moment: 1 on SQLite (one writer), the pool size on PostgreSQL. */
+  readonly connections: number;
   /** Reads, and writes that need no atomicity with others. */
   readonly db: Kysely<Database>;
   /**
    * Runs one use case atomically and resolves only once it is durable. On SQLite, units that arrive
    * together share one commit (each in its own savepoint); on PostgreSQL each unit is its own
-   * transaction, run again on deadlock or serialization failure.
+   * transaction, run again on deadlock or serialization failure. `urgent` units (someone waits for
+   * the answer, e.g. a webhook's acknowledgement) go ahead of queued background units on SQLite.
    */
-  unit<T>(work: Unit<T>): Promise<T>;
+  unit<T>(work: Unit<T>, options?: { urgent?: boolean }): Promise<T>;
   migrate(): Promise<void>;
   /** Whether the store answers and every migration has been applied. */
   isReady(): Promise<boolean>;
@@ -45,6 +48,8 @@ export interface Store {
 type Watch = (channel: string, onSignal: () => void, onError: (error: Error) => void) => Promise<() => Promise<void>>;
 
 const provider: MigrationProvider = { getMigrations: async (): Promise<Record<string, Migration>> => migrations };
+
+const DEFAULT_POOL_SIZE = 10;
 
 /** Opens the store that a database URL names. */
 export function openStore(options: StoreOptions): Store {
@@ -67,7 +72,7 @@ function openSqlite(options: StoreOptions): Store {
   const checkpointer = background ? startCheckpointer(file) : null;
   const db = new Kysely<Database>({ dialect });
   const group = new GroupCommitter(db, (statement) => database.exec(statement), run);
-  const store = makeStore('sqlite', db, (work) => group.run(work), async () => async () => undefined, options.onIdleError);
+  const store = makeStore('sqlite', db, (work, options) => group.run(work, options?.urgent), async () => async () => undefined, options.onIdleError);
   return {
     ...store,
     async close() {
@@ -78,7 +83,7 @@ function openSqlite(options: StoreOptions): Store {
 }
 
 function openPostgres(options: StoreOptions): Store {
-  const { dialect } = postgresDialect({ url: options.databaseUrl, poolSize: options.poolSize ?? 10, onIdleError: options.onIdleError });
+  const { dialect } = postgresDialect({ url: options.databaseUrl, poolSize: options.poolSize ?? DEFAULT_POOL_SIZE, onIdleError: options.onIdleError });
   const db = new Kysely<Database>({ dialect });
   const watch: Watch = (channel, onSignal, onError) => listenForNotifications({ url: options.databaseUrl, channel, onSignal, onError });
   const unit = async <T>(work: Unit<T>): Promise<T> => {
@@ -90,20 +95,22 @@ function openPostgres(options: StoreOptions): Store {
       }
     }
   };
-  return makeStore('postgres', db, unit, watch, options.onIdleError);
+  return makeStore('postgres', db, unit, watch, options.onIdleError, options.poolSize ?? DEFAULT_POOL_SIZE);
 }
 
 function makeStore(
   engine: Engine,
   db: Kysely<Database>,
-  unit: <T>(work: Unit<T>) => Promise<T>,
+  unit: Store['unit'],
   listen: Watch,
   onIdleError: ((error: Error) => void) | undefined,
+  connections = 1,
 ): Store {
   const migrator = new Migrator({ db, provider });
   const watches = new Set<() => Promise<void>>();
   return {
     engine,
+    connections,
     db,
     unit,
     async migrate() {

@@ -46,7 +46,8 @@ export type ErrorCode =
   | 'CHANNEL_ACCOUNT_TAKEN'
   | 'EMAIL_TAKEN'
   | 'LAST_ADMIN'
-  | 'AUTO_CLOSE_RULE_EXISTS';
+  | 'AUTO_CLOSE_RULE_EXISTS'
+  | 'CHANNEL_NOT_SANDBOX';
 
 /** What kind of failure a code is; the HTTP layer maps kinds to statuses. */
 export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation' | 'unauthenticated' | 'forbidden' | 'rate_limited' | 'too_large' | 'unsupported_media';
@@ -98,6 +99,7 @@ const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   EMAIL_TAKEN: 'conflict',
   LAST_ADMIN: 'conflict',
   AUTO_CLOSE_RULE_EXISTS: 'conflict',
+  CHANNEL_NOT_SANDBOX: 'conflict',
 };
 
 /** A refusal a person can read: a stable code plus a sentence. */

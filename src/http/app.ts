@@ -24,6 +24,8 @@ import { userRoutes } from './routes/users.routes.js';
 import { metaWebhookRoutes } from './routes/meta-webhooks.routes.js';
 import { emailInboundRoutes } from './routes/email-inbound.routes.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
+import { sandboxRoutes } from './routes/sandbox.routes.js';
+import type { SandboxProviders } from '../modules/sandbox/sandbox-providers.js';
 import { BUILT_WEB_APP, serveWebApp } from './web-app.js';
 
 export interface AppOptions {
@@ -38,6 +40,8 @@ export interface AppOptions {
   onInboundStored?: () => void;
   /** The largest raw email the HTTP mail intake accepts, in bytes (default 25 MiB). */
   emailMaxBytes?: number;
+  /** The fake providers of sandbox channels; the simulator's routes are served only with them. */
+  sandbox?: SandboxProviders;
   /** The built web app to serve at `/` (default: dist/web beside the compiled server); skipped when not built. */
   webRoot?: string;
 }
@@ -88,6 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(teammateRoutes, { prefix: '/api', deps });
   await app.register(autoCloseRuleRoutes, { prefix: '/api', deps });
   await app.register(webhookRoutes, { prefix: '/api', deps });
+  if (options.sandbox) await app.register(sandboxRoutes, { prefix: '/api', deps, sandbox: options.sandbox });
   await app.register(metaWebhookRoutes, { deps, kind: 'whatsapp', onStored: options.onInboundStored });
   await app.register(metaWebhookRoutes, { deps, kind: 'instagram', onStored: options.onInboundStored });
   await app.register(emailInboundRoutes, { prefix: '/api', deps, maxBytes: options.emailMaxBytes ?? 25 * 1024 * 1024, onStored: options.onInboundStored });

@@ -6,9 +6,9 @@ import { verifyMetaSignature, verifyTokenMatches } from '../../channels/meta/sig
 import { channelSetup } from '../../channels/registry.js';
 import { DomainError } from '../../domain/errors.js';
 import type { ChannelKind } from '../../domain/reply-policy.js';
-import { channelAccount, findChannelsByAccounts } from '../../modules/channels/channel.repo.js';
+import { AccountChannels, channelAccount } from '../../modules/channels/channel.repo.js';
 import type { Deps } from '../../modules/deps.js';
-import { insertInboundPayload } from '../../modules/inbound/inbound-payload.repo.js';
+import { PayloadIntake } from '../../modules/inbound/payload-intake.js';
 
 // WhatsApp bodies reach 3 MB (channels.md §1.3); a little room on top.
 const BODY_LIMIT = 4 * 1024 * 1024;
@@ -26,6 +26,8 @@ export async function metaWebhookRoutes(app: FastifyInstance, { deps, kind, onSt
   const setup = channelSetup(kind);
   if (!setup.webhookPath || !setup.webhookBody) throw new Error(`${kind} channels have no Meta webhook`);
   const { object, accountsOf } = setup.webhookBody;
+  const channelsOf = new AccountChannels();
+  const intake = new PayloadIntake(deps);
 
   // The signature covers the bytes as sent: keep them, parse only after the check.
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
@@ -52,7 +54,7 @@ export async function metaWebhookRoutes(app: FastifyInstance, { deps, kind, onSt
       throw refuse('INVALID_JSON', 'The webhook body is not valid JSON.');
     }
     if ((body as { object?: unknown } | null)?.object !== object) throw refuse('UNSUPPORTED_OBJECT', `This endpoint takes "${object}" webhooks.`);
-    const channels = await findChannelsByAccounts(deps.store.db, kind, accountsOf(body));
+    const channels = await channelsOf.find(deps.store.db, kind, accountsOf(body));
     const signature = request.headers['x-hub-signature-256'];
     const header = Array.isArray(signature) ? signature[0] : signature;
     if (channels.length === 0) {
@@ -63,7 +65,7 @@ export async function metaWebhookRoutes(app: FastifyInstance, { deps, kind, onSt
     if (!channels.some((c) => verifyMetaSignature(raw, header, channelAccount(c).secrets.appSecret ?? ''))) {
       throw refuse('INVALID_SIGNATURE', 'The X-Hub-Signature-256 header does not match the body under the app secret.');
     }
-    await deps.store.unit((trx) => insertInboundPayload(trx, { source: kind, raw, signature: header ?? null }, deps.clock.now()));
+    await intake.store({ source: kind, raw, signature: header ?? null });
     onStored?.();
     return reply.code(200).send({ received: true });
   });

@@ -13,6 +13,7 @@ import { fromJson } from '../../lib/json.js';
 import { newSecret } from '../auth/secrets.js';
 import type { Deps } from '../deps.js';
 import { clearChannelAttention } from './channel-attention.js';
+import { noteChannelsChanged } from './channel.repo.js';
 
 type Settings = Record<string, unknown>;
 
@@ -80,7 +81,8 @@ function accountOf(input: NewChannelInput, channelId: string): string {
   const setup = channelSetup(input.kind);
   const raw = input.settings?.[setup.accountField];
   if (typeof raw !== 'string' || raw === '') {
-    if (input.sandbox) return `sandbox-${channelId}`;
+    // A sandbox email channel still needs an address, for the simulator's mail to reach it.
+    if (input.sandbox) return input.kind === 'email' ? `sandbox-${channelId.toLowerCase()}@sandbox.threadbox.test` : `sandbox-${channelId}`;
     throw invalid(`A live ${input.kind} channel needs settings.${setup.accountField}.`, `settings.${setup.accountField}`);
   }
   // An email channel's account is its address, in the same form as customers' addresses.
@@ -133,7 +135,7 @@ export async function createChannel(deps: AdminDeps, workspaceId: string, input:
 
 /** Renames, reconfigures, switches on or off, or rotates the secrets of a channel. */
 export async function updateChannel(deps: AdminDeps, workspaceId: string, channelId: string, change: ChannelChange): Promise<ChannelRow> {
-  return deps.store.unit(async (trx) => {
+  const updated = await deps.store.unit(async (trx) => {
     const current = await trx.selectFrom('channels').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', channelId).$if(engineOf(trx) === 'postgres', (qb) => qb.forUpdate()).executeTakeFirst();
     if (!current) throw notFound('The channel');
     const setup = channelSetup(current.kind);
@@ -172,6 +174,8 @@ export async function updateChannel(deps: AdminDeps, workspaceId: string, channe
       .returningAll()
       .executeTakeFirstOrThrow();
   });
+  noteChannelsChanged();
+  return updated;
 }
 
 export async function listChannels(deps: Pick<Deps, 'store'>, workspaceId: string): Promise<ChannelRow[]> {

@@ -66,6 +66,44 @@ export class ChannelHomes {
   }
 }
 
+// Bumped when a channel's routing or secrets change in this process, so the caches below drop what they hold.
+let channelsGeneration = 0;
+
+/** Tells this process's channel caches that a channel changed (its secrets, say). */
+export function noteChannelsChanged(): void {
+  channelsGeneration++;
+}
+
+/**
+ * The channels webhooks route to, by provider account, kept for a few seconds: a webhook burst would
+ * otherwise read the same rows for every body. Only channels found are kept, so one connected a moment
+ * ago is found at once; a change made through another server process applies within `ttlMs`.
+ */
+export class AccountChannels {
+  readonly #rows = new Map<string, { row: ChannelRow; until: number; generation: number }>();
+  readonly #ttlMs: number;
+
+  constructor(ttlMs = 5_000) {
+    this.#ttlMs = ttlMs;
+  }
+
+  async find(db: Kysely<Database>, kind: ChannelKind, accountIds: string[]): Promise<ChannelRow[]> {
+    const now = Date.now();
+    const found: ChannelRow[] = [];
+    const missing: string[] = [];
+    for (const accountId of new Set(accountIds)) {
+      const cached = this.#rows.get(`${kind}:${accountId}`);
+      if (cached && cached.until > now && cached.generation === channelsGeneration) found.push(cached.row);
+      else missing.push(accountId);
+    }
+    if (missing.length === 0) return found;
+    const generation = channelsGeneration;
+    const rows = await findChannelsByAccounts(db, kind, missing);
+    for (const row of rows) this.#rows.set(`${kind}:${row.external_id}`, { row, until: now + this.#ttlMs, generation });
+    return [...found, ...rows];
+  }
+}
+
 /** The channels of a kind connected to these provider accounts (webhooks are routed by account). */
 export async function findChannelsByAccounts(db: Kysely<Database>, kind: ChannelKind, accountIds: string[]): Promise<ChannelRow[]> {
   if (accountIds.length === 0) return [];

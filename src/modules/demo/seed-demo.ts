@@ -28,7 +28,7 @@ export async function seedDemo(deps: Deps): Promise<SeedResult> {
   const suffix = workspace.id.slice(-12);
   const whatsapp = await insertChannel(deps.store.db, { workspaceId: workspace.id, kind: 'whatsapp', name: 'WhatsApp (sandbox)', externalId: `sandbox-${suffix}`, sandbox: true, config: { displayPhoneNumber: '+1 555 000 1111' } }, now);
   const instagram = await insertChannel(deps.store.db, { workspaceId: workspace.id, kind: 'instagram', name: 'Instagram (sandbox)', externalId: `9${BigInt('0x' + suffix).toString().slice(0, 15)}`, sandbox: true, config: { username: 'demo.shop' } }, now);
-  const email = await insertChannel(deps.store.db, { workspaceId: workspace.id, kind: 'email', name: 'Support email (sandbox)', externalId: `support+${suffix}@demo.threadbox.test`, sandbox: true }, now);
+  const email = await insertChannel(deps.store.db, { workspaceId: workspace.id, kind: 'email', name: 'Support email (sandbox)', externalId: `support-${suffix}@demo.threadbox.test`, sandbox: true }, now);
   await insertDemoTemplates(deps, workspace.id, whatsapp.id, now);
   await putAutoCloseRule(deps, workspace.id, { channelId: whatsapp.id, kind: 'customer_inactivity', durationMinutes: (3 * DAY) / MINUTE, enabled: true });
 

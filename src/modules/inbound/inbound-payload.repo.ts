@@ -15,24 +15,27 @@ export interface NewInboundPayload {
 
 /** Stores a delivery; returns its id. */
 export async function insertInboundPayload(trx: Kysely<Database>, payload: NewInboundPayload, now: number): Promise<string> {
-  const id = newId();
-  await trx
-    .insertInto('inbound_payloads')
-    .values({
-      id,
-      source: payload.source,
-      channel_id: payload.channelId ?? null,
-      raw: payload.raw,
-      signature: payload.signature ?? null,
-      received_at: now,
-      attempts: 0,
-      available_at: now,
-      locked_until: null,
-      processed_at: null,
-      last_error: null,
-    })
-    .execute();
-  return id;
+  const [id] = await insertInboundPayloads(trx, [{ ...payload, receivedAt: now }]);
+  return id!;
+}
+
+/** Stores deliveries with one statement; returns their ids in order. */
+export async function insertInboundPayloads(db: Kysely<Database>, payloads: (NewInboundPayload & { receivedAt: number })[]): Promise<string[]> {
+  const rows = payloads.map((payload) => ({
+    id: newId(),
+    source: payload.source,
+    channel_id: payload.channelId ?? null,
+    raw: payload.raw,
+    signature: payload.signature ?? null,
+    received_at: payload.receivedAt,
+    attempts: 0,
+    available_at: payload.receivedAt,
+    locked_until: null,
+    processed_at: null,
+    last_error: null,
+  }));
+  await db.insertInto('inbound_payloads').values(rows).execute();
+  return rows.map((row) => row.id);
 }
 
 /**
@@ -66,8 +69,8 @@ export async function leaseInboundPayloads(trx: Kysely<Database>, sources: strin
   return leased.sort((a, b) => a.received_at - b.received_at || a.id.localeCompare(b.id));
 }
 
-export async function markInboundProcessed(trx: Kysely<Database>, id: string, now: number): Promise<void> {
-  await trx.updateTable('inbound_payloads').set({ processed_at: now, locked_until: null, last_error: null }).where('id', '=', id).execute();
+export async function markInboundProcessed(trx: Kysely<Database>, ids: string[], now: number): Promise<void> {
+  await trx.updateTable('inbound_payloads').set({ processed_at: now, locked_until: null, last_error: null }).where('id', 'in', ids).execute();
 }
 
 export async function retryInboundLater(trx: Kysely<Database>, id: string, availableAt: number, error: string): Promise<void> {

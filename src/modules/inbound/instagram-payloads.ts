@@ -91,8 +91,9 @@ async function applyEntryUpdates(deps: Deps, channel: ChannelRow, payload: Inbou
  * Lookups are best effort: a refusal or timeout never holds a message back.
  */
 async function withLookups(deps: Deps, channel: ChannelRow, messages: CustomerMessage[], profilesAsked: Map<string, number>, logger: Logger): Promise<CustomerMessage[]> {
-  if (messages.length === 0) return messages;
   const account = channelAccount(channel);
+  // A sandbox channel has no Instagram account to ask (unless pointed at a fake Graph API).
+  if (messages.length === 0 || (channel.sandbox === 1 && !account.settings.graphBaseUrl)) return messages;
   const profiles = new Map<string, { name: string | null; username: string | null } | null>();
   const known = await addressesWithUsername(deps.store.db, channel.id, [...new Set(messages.map((m) => m.contact.address))]);
   const now = deps.clock.now();

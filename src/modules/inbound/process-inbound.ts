@@ -4,6 +4,7 @@
 import type { Logger } from '../../lib/logger.js';
 import type { Deps } from '../deps.js';
 import { nextAttemptAt } from '../outbox/backoff.js';
+import { POSTGRES_WRITES_IN_FLIGHT } from './payload-intake.js';
 import { leaseInboundPayloads, markInboundProcessed, retryInboundLater, type InboundPayload } from './inbound-payload.repo.js';
 
 /**
@@ -30,34 +31,85 @@ const BATCH = 200;
 // outage) is fixed by people. Waits grow to an hour.
 const RETRY_SCHEDULE = { baseMs: 5_000, capMs: 60 * 60_000 };
 
+// How many payloads of a batch are processed at once. On SQLite they share group commits. On PostgreSQL
+// each holds a pooled connection, so round trips overlap across the pool, less the connections the
+// webhook intake keeps for storing new deliveries (a bigger PG_POOL_SIZE processes faster).
+const SQLITE_CONCURRENCY = 64;
+const concurrencyOf = (store: Deps['store']) => (store.engine === 'sqlite' ? SQLITE_CONCURRENCY : Math.max(2, store.connections - POSTGRES_WRITES_IN_FLIGHT));
+
+/** Runs `work` over the items with at most `limit` running at a time. */
+async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
 /**
  * Processes due payloads of the handled sources until none are left; returns how many were processed.
- * The payloads of a batch run concurrently, so on SQLite their units share group commits.
+ * The payloads of a batch run side by side, a bounded number at a time. `pace`, awaited before each
+ * batch, says how many payloads the next batch takes.
  */
-export async function processInboundPayloads(deps: Deps, handlers: Record<string, PayloadHandler>, logger: Logger): Promise<number> {
+export async function processInboundPayloads(deps: Deps, handlers: Record<string, PayloadHandler>, logger: Logger, pace?: () => Promise<number>): Promise<number> {
   let processed = 0;
   for (;;) {
+    const size = (await pace?.()) ?? BATCH;
     const now = deps.clock.now();
-    const batch = await deps.store.unit((trx) => leaseInboundPayloads(trx, Object.keys(handlers), now, LEASE_MS, BATCH));
-    await Promise.all(
-      batch.map(async (payload) => {
-        try {
-          await handlers[payload.source]!(deps, payload);
-          await deps.store.unit((trx) => markInboundProcessed(trx, payload.id, deps.clock.now()));
-          processed++;
-        } catch (error) {
-          if (error instanceof ProcessLater) {
-            logger.debug({ payloadId: payload.id, reason: error.message }, 'part of an inbound payload waits; it will be read again');
-            await deps.store.unit((trx) => retryInboundLater(trx, payload.id, deps.clock.now() + error.delayMs, error.message));
-            return;
-          }
-          logger.error({ err: error, payloadId: payload.id, source: payload.source, attempt: payload.attempts }, 'processing an inbound payload failed; it will be retried');
-          const reason = error instanceof Error ? error.message : String(error);
-          await deps.store.unit((trx) => retryInboundLater(trx, payload.id, nextAttemptAt(deps.clock.now(), payload.attempts, Math.random, RETRY_SCHEDULE), reason.slice(0, 2000)));
+    const batch = await deps.store.unit((trx) => leaseInboundPayloads(trx, Object.keys(handlers), now, LEASE_MS, size));
+    const done: string[] = [];
+    await forEachLimited(batch, concurrencyOf(deps.store), async (payload) => {
+      try {
+        await handlers[payload.source]!(deps, payload);
+        done.push(payload.id);
+      } catch (error) {
+        if (error instanceof ProcessLater) {
+          logger.debug({ payloadId: payload.id, reason: error.message }, 'part of an inbound payload waits; it will be read again');
+          await deps.store.unit((trx) => retryInboundLater(trx, payload.id, deps.clock.now() + error.delayMs, error.message));
+          return;
         }
-      }),
-    );
-    if (batch.length < BATCH) return processed;
+        logger.error({ err: error, payloadId: payload.id, source: payload.source, attempt: payload.attempts }, 'processing an inbound payload failed; it will be retried');
+        const reason = error instanceof Error ? error.message : String(error);
+        await deps.store.unit((trx) => retryInboundLater(trx, payload.id, nextAttemptAt(deps.clock.now(), payload.attempts, Math.random, RETRY_SCHEDULE), reason.slice(0, 2000)));
+      }
+    });
+    // Marked together: handlers are idempotent, so a crash before this line only means reading them again.
+    if (done.length > 0) await deps.store.unit((trx) => markInboundProcessed(trx, done, deps.clock.now()));
+    processed += done.length;
+    if (batch.length < size) return processed;
+  }
+}
+
+// Above this many deliveries stored a second (Meta sends at most 1,000 a second per number; more is a
+// redelivery storm after an outage), acknowledging comes first: processing takes small batches with
+// pauses between them and catches up once the burst is over. Meta retries, and in the end disables,
+// webhooks it sees answered slowly.
+const BURST_PER_SECOND = 1_200;
+const BURST_PAUSE_MS = 100;
+const BURST_BATCH = 25;
+
+/** Counts events over the last second, in two half-second buckets. */
+class RecentRate {
+  #bucket = 0;
+  #current = 0;
+  #previous = 0;
+
+  note(now: number): void {
+    this.#roll(now);
+    this.#current++;
+  }
+
+  perSecond(now: number): number {
+    this.#roll(now);
+    return this.#current + this.#previous;
+  }
+
+  #roll(now: number): void {
+    const bucket = Math.floor(now / 500);
+    if (bucket === this.#bucket) return;
+    this.#previous = bucket === this.#bucket + 1 ? this.#current : 0;
+    this.#current = 0;
+    this.#bucket = bucket;
   }
 }
 
@@ -71,6 +123,7 @@ export class InboundProcessor {
   readonly #logger: Logger;
   #running: Promise<number> | null = null;
   #again = false;
+  readonly #stored = new RecentRate();
 
   constructor(deps: Deps, handlers: Record<string, PayloadHandler>, logger: Logger) {
     this.#deps = deps;
@@ -89,7 +142,7 @@ export class InboundProcessor {
       try {
         do {
           this.#again = false;
-          total += await processInboundPayloads(this.#deps, this.#handlers, this.#logger);
+          total += await processInboundPayloads(this.#deps, this.#handlers, this.#logger, () => this.#pace());
         } while (this.#again);
       } finally {
         this.#running = null;
@@ -99,8 +152,15 @@ export class InboundProcessor {
     return this.#running;
   }
 
-  /** Starts a pass without waiting for it; failures are logged, the timer tries again. */
+  async #pace(): Promise<number> {
+    if (this.#stored.perSecond(performance.now()) <= BURST_PER_SECOND) return BATCH;
+    await new Promise((resolve) => setTimeout(resolve, BURST_PAUSE_MS));
+    return BURST_BATCH;
+  }
+
+  /** Called when a delivery was stored: starts a pass without waiting for it; failures are logged, the timer tries again. */
   kick(): void {
+    this.#stored.note(performance.now());
     this.run().catch((error: unknown) => this.#logger.error({ err: error }, 'processing inbound payloads failed'));
   }
 }

@@ -10,7 +10,7 @@ import { DomainError } from '../../domain/errors.js';
 import { KeyedSerializer } from '../../lib/keyed-serializer.js';
 import type { Logger } from '../../lib/logger.js';
 import { queueMediaFetches } from '../attachments/fetch-provider-media.js';
-import { channelAccount, findChannelsByAccounts } from '../channels/channel.repo.js';
+import { AccountChannels, channelAccount } from '../channels/channel.repo.js';
 import type { Deps } from '../deps.js';
 import { applyDeliveryReceipt } from '../messages/delivery-receipts.js';
 import { ingestInbound } from '../messages/ingest-inbound.js';
@@ -34,14 +34,17 @@ function conversationsOf(changes: WhatsappChange[]): string[] {
 export function whatsappPayloadHandler(logger: Logger): PayloadHandler {
   // Payloads are processed side by side for throughput; two about the same conversation are not.
   const serializer = new KeyedSerializer();
+  const channelsOf = new AccountChannels();
   return (deps, payload) => {
     const changes = readWhatsappPayload(JSON.parse(payload.raw.toString('utf8')), payload.received_at);
-    return serializer.run(conversationsOf(changes), () => applyPayload(deps, payload, changes, logger));
+    return serializer.run(conversationsOf(changes), async () => {
+      const channels = await channelsOf.find(deps.store.db, 'whatsapp', changes.map((c) => c.phoneNumberId));
+      await applyPayload(deps, payload, changes, channels, logger);
+    });
   };
 }
 
-async function applyPayload(deps: Deps, payload: InboundPayload, changes: WhatsappChange[], logger: Logger): Promise<void> {
-  const channels = await findChannelsByAccounts(deps.store.db, 'whatsapp', [...new Set(changes.map((c) => c.phoneNumberId))]);
+async function applyPayload(deps: Deps, payload: InboundPayload, changes: WhatsappChange[], channels: ChannelRow[], logger: Logger): Promise<void> {
   let waiting = 0;
   for (const change of changes) {
     const channel = channels.find((c) => c.external_id === change.phoneNumberId);

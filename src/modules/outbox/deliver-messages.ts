@@ -22,6 +22,8 @@ export interface Senders {
   byKind: Partial<Record<ChannelKind, ChannelSender>>;
   /** Where sandbox channels deliver. */
   sandbox: ChannelSender;
+  /** The local fake providers a server process runs for sandbox channels, by kind; they come first. */
+  sandboxByKind?: Partial<Record<ChannelKind, ChannelSender>>;
 }
 
 const LEASE_MS = 60_000;
@@ -70,6 +72,8 @@ async function deliverOne(deps: Pick<Deps, 'store' | 'clock'>, senders: Senders,
 function senderFor(senders: Senders, channel: ChannelRow): ChannelSender | undefined {
   const real = senders.byKind[channel.kind];
   if (!channel.sandbox) return real;
+  const fake = senders.sandboxByKind?.[channel.kind];
+  if (fake) return fake;
   return real?.servesSandbox?.(channelAccount(channel)) ? real : senders.sandbox;
 }
 

@@ -38,6 +38,11 @@ export interface FakeGraphOptions {
   windowClosed?: 'sync' | 'async';
   /** The clock for the 24-hour window and media URL expiry, epoch ms; defaults to Date.now. */
   now?: () => number;
+  /**
+   * Whether sends are checked against the window and the account's templates (default true). The demo's
+   * sandbox turns it off: the app has already applied those rules, and a restarted fake knows no history.
+   */
+  enforceRules?: boolean;
 }
 
 export type FakeEndpoint = 'messages' | 'media-upload' | 'media' | 'media-delete' | 'media-download' | 'templates';
@@ -255,11 +260,12 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
       this.markedRead.push({ phoneNumberId, messageId: body.messageId });
       return Answer.json(200, { success: true });
     }
-    if (body.template) {
+    const enforce = this.options.enforceRules ?? true;
+    if (body.template && enforce) {
       const refused = checkTemplateSend(this.templatesFor(number), body.template);
       if (refused) return Answer.error(refused);
     }
-    const windowOpen = body.type === 'template' || this.now() - (this.lastInbound.get(`${phoneNumberId}:${body.waId}`) ?? -Infinity) <= WINDOW_MS;
+    const windowOpen = !enforce || body.type === 'template' || this.now() - (this.lastInbound.get(`${phoneNumberId}:${body.waId}`) ?? -Infinity) <= WINDOW_MS;
     if (!windowOpen && this.windowClosed === 'sync') return Answer.error(whatsappError(131047));
     const wamid = newWamid(body.waId);
     const parsed = record.body as Record<string, unknown>;

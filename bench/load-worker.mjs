@@ -1,0 +1,31 @@
+// The load generator of the webhook benchmark, in its own process: in the server's process it would
+// compete with the app for the event loop and inflate the latencies it measures. Plain JavaScript, so
+// it starts without the TypeScript loader. Takes one request over IPC, answers with the result, exits.
+import autocannon from 'autocannon';
+
+/** @type {{ url: string; bodies: { raw: string; signature: string }[]; connections: number; rate?: number }} */
+const { url, bodies, connections, rate } = await new Promise((resolve) => process.once('message', resolve));
+let next = 0;
+const result = await autocannon({
+  url,
+  connections,
+  amount: bodies.length,
+  ...(rate ? { overallRate: rate } : {}),
+  requests: [
+    {
+      method: 'POST',
+      setupRequest: (request) => {
+        const body = bodies[next++ % bodies.length];
+        return { ...request, body: body.raw, headers: { 'content-type': 'application/json', 'x-hub-signature-256': body.signature } };
+      },
+    },
+  ],
+});
+const failed = result.non2xx > 0 || result.errors > 0 || result.timeouts > 0;
+const report = {
+  perSecond: (result.requests.total ?? bodies.length) / result.duration,
+  p50: result.latency.p50,
+  p99: result.latency.p99,
+  problems: failed ? `${result.non2xx} answers other than 2xx, ${result.errors} errors and ${result.timeouts} timeouts` : null,
+};
+process.send(report, () => process.disconnect());
