@@ -11,7 +11,7 @@ import { DomainError } from '../../domain/errors.js';
 import { KeyedSerializer } from '../../lib/keyed-serializer.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AttachmentStorage } from '../attachments/attachment-storage.js';
-import { channelAccount } from '../channels/channel.repo.js';
+import { AccountChannels, channelAccount } from '../channels/channel.repo.js';
 import { addressesWithUsername } from '../contacts/contact.repo.js';
 import type { Deps } from '../deps.js';
 import { recordBrandMessage } from '../messages/brand-messages.js';
@@ -41,10 +41,11 @@ function conversationsOf(entries: InstagramEntry[]): string[] {
 export function instagramPayloadHandler(logger: Logger, attachments?: AttachmentStorage): PayloadHandler {
   const serializer = new KeyedSerializer();
   const profilesAsked = new Map<string, number>();
+  const known = new AccountChannels();
   return (deps, payload) => {
     const entries = readInstagramPayload(JSON.parse(payload.raw.toString('utf8')), payload.received_at);
     return serializer.run(conversationsOf(entries), async () => {
-      const channels = await signedChannels(deps, 'instagram', payload, entries.map((e) => e.accountId), logger);
+      const channels = await signedChannels(deps, known, 'instagram', payload, entries.map((e) => e.accountId), logger);
       let waiting = 0;
       for (const entry of entries) {
         const channel = channels.get(entry.accountId);

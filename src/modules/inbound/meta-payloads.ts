@@ -10,7 +10,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { ChannelKind } from '../../domain/reply-policy.js';
 import type { Logger } from '../../lib/logger.js';
 import { queueMediaFetches } from '../attachments/fetch-provider-media.js';
-import { channelAccount, findChannelsByAccounts } from '../channels/channel.repo.js';
+import { channelAccount, type AccountChannels } from '../channels/channel.repo.js';
 import type { Deps } from '../deps.js';
 import { ingestInbound } from '../messages/ingest-inbound.js';
 import type { InboundPayload } from './inbound-payload.repo.js';
@@ -20,9 +20,12 @@ import { ProcessLater } from './process-inbound.js';
 const WAIT_FOR_REFERENCED_MESSAGE_MS = DAY;
 const RETRY_REFERENCES_AFTER_MS = MINUTE;
 
-/** The channels of the accounts a body is for, by account id, each only if the body is signed with its app secret. */
-export async function signedChannels(deps: Deps, kind: ChannelKind, payload: InboundPayload, accountIds: string[], logger: Logger): Promise<Map<string, ChannelRow>> {
-  const channels = await findChannelsByAccounts(deps.store.db, kind, [...new Set(accountIds)]);
+/**
+ * The channels of the accounts a body is for, by account id, each only if the body is signed with its
+ * app secret. `known` is the handler's short-lived cache of channels by account.
+ */
+export async function signedChannels(deps: Deps, known: AccountChannels, kind: ChannelKind, payload: InboundPayload, accountIds: string[], logger: Logger): Promise<Map<string, ChannelRow>> {
+  const channels = await known.find(deps.store.db, kind, accountIds);
   const signed = new Map<string, ChannelRow>();
   for (const channel of channels) {
     if (verifyMetaSignature(payload.raw, payload.signature, channelAccount(channel).secrets.appSecret ?? '')) signed.set(channel.external_id, channel);
