@@ -1,8 +1,9 @@
 // The web app on the real server with its sandbox, as `npm start` runs it (demo workspace, jobs, fake
 // providers), in headless Chromium: a customer message written in the simulator arrives live in the inbox
 // and is found by search (live too), a reply with a file shows it in the thread and reaches the simulator,
-// closing and writing again starts a new ticket, and an auto-close rule's sweep shows in the timeline. One
-// server for the file; screenshots for reviewers land in dist/screenshots/web.
+// closing and writing again starts a new ticket, an auto-close rule's sweep shows in the timeline, and an
+// Instagram comment written in the simulator becomes a comment. One server for the file; screenshots for
+// reviewers land in dist/screenshots/web.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -138,7 +139,7 @@ describe('the web app with the sandbox simulator', { timeout: BROWSER_TEST_TIMEO
     await simulator.close();
   });
 
-  it("says in the timeline when an auto-close rule closed a ticket, and shows the rule in settings", async () => {
+  it('says in the timeline when an auto-close rule closed a ticket, shows the rule in settings, and takes an Instagram comment from the simulator on a phone', async () => {
     const page = await browser.newPage();
     await signIn(page);
     // The demo's WhatsApp rule closes a ticket the customer has not answered for 3 days; the team wrote last to Oliver.
@@ -160,6 +161,17 @@ describe('the web app with the sandbox simulator', { timeout: BROWSER_TEST_TIMEO
     await page.getByRole('heading', { name: 'Simulator' }).waitFor();
     await page.getByRole('heading', { name: 'What the brand sent' }).waitFor();
     await saveScreenshot(page, 'phone-simulator');
+
+    // An Instagram comment from the simulator becomes a comment in the commenter's ticket.
+    await page.getByLabel('Sandbox channel').selectOption({ label: 'Instagram (sandbox) (Instagram)' });
+    await page.getByLabel("Customer's Instagram id").fill('17841400000000999');
+    await page.getByLabel('a comment on a post').check();
+    await page.getByRole('textbox', { name: 'Comment' }).fill('Love this shirt! Does it come in green?');
+    await page.getByRole('button', { name: 'Send as the customer' }).click();
+    await page.getByRole('status').getByText('Sent as Sam Sandbox.').waitFor();
+    await expect
+      .poll(() => server.deps.store.db.selectFrom('messages').select('kind').where('body', '=', 'Love this shirt! Does it come in green?').executeTakeFirst())
+      .toEqual({ kind: 'comment' });
   });
 });
 

@@ -104,7 +104,7 @@ function CustomerForm({ channel }: { channel: Channel }) {
           {asComment && (
             <label>
               Post id (optional)
-              <input value={mediaId} onChange={(e) => setMediaId(e.target.value)} maxLength={64} placeholder="any post of the brand" />
+              <input value={mediaId} onChange={(e) => setMediaId(e.target.value)} maxLength={25} inputMode="numeric" pattern="\d*" placeholder="digits; empty for any post" />
             </label>
           )}
         </fieldset>
