@@ -7,7 +7,7 @@ import type { OutgoingEmail } from '../../src/channels/email/outgoing-mail.js';
 import { sandboxSender } from '../../src/channels/sandbox/sender.js';
 import { startFakeGraph, type FakeGraph } from '../../src/channels/whatsapp/fake-graph/index.js';
 import { whatsappSender } from '../../src/channels/whatsapp/sender.js';
-import type { Database } from '../../src/db/schema.js';
+import type { ChannelRow, Database } from '../../src/db/schema.js';
 import { LocalDiskAttachmentStorage } from '../../src/modules/attachments/local-disk-storage.js';
 import { createEmailSender } from '../../src/modules/email/send-email.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
@@ -17,9 +17,7 @@ import { stored } from '../support/assertions.js';
 import { buildWorld, inbound, newAddress, type World } from '../support/factories.js';
 import { countRows, messageRow } from '../support/rows.js';
 import { ENGINES } from '../support/stores.js';
-
-const TOKEN = 'EAAG-fake-graph-access-token-0077';
-let phoneNumbers = 200_000_000_900;
+import { ACCESS_TOKEN, connectWhatsapp, PHONE_NUMBER_ID } from '../support/whatsapp.js';
 
 /** PNG bytes the upload's type check recognises. */
 function png(): Buffer {
@@ -43,11 +41,9 @@ const TABLES: (keyof Database)[] = ['tickets', 'messages', 'outbox', 'ticket_eve
 describe.each(ENGINES)('files sent with messages (%s)', (engine) => {
   const api = useApi(engine);
   let fake: FakeGraph;
-  let phoneNumberId: string;
 
   beforeEach(async () => {
-    phoneNumberId = String(phoneNumbers++);
-    fake = await startFakeGraph({ phoneNumbers: [{ phoneNumberId, accessToken: TOKEN, wabaId: '300000000000077' }], now: () => api.world.clock.now() });
+    fake = await startFakeGraph({ phoneNumbers: [{ phoneNumberId: PHONE_NUMBER_ID, accessToken: ACCESS_TOKEN }], now: () => api.world.clock.now() });
   });
   afterEach(async () => {
     await fake.close();
@@ -61,28 +57,16 @@ describe.each(ENGINES)('files sent with messages (%s)', (engine) => {
     return api.signIn((await api.addUser('agent', world)).email);
   }
 
-  async function whatsappChannel(): Promise<string> {
-    const admin = await api.signIn((await api.addUser('admin')).email);
-    const created = await api.call('POST', '/api/channels', {
-      cookie: admin,
-      body: { kind: 'whatsapp', name: 'Support line', settings: { phoneNumberId, businessAccountId: '300000000000077', graphBaseUrl: fake.url, sendRatePerSecond: 1000 }, secrets: { accessToken: TOKEN, appSecret: 'app-secret-0123456789abcdef' } },
-    });
-    expect(created.status).toBe(201);
-    return created.body.channel.id as string;
-  }
-
-  async function customerWrote(channelId: string) {
-    const channel = await api.db.store.db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirstOrThrow();
+  async function customerWrote(channel: ChannelRow) {
     const address = newAddress('whatsapp');
     const sentAt = api.world.clock.hoursAgo(1);
     const result = stored(await ingestInbound(api.world.deps, inbound(channel, api.world.clock, { address, sentAt })));
-    fake.customerWrote(phoneNumberId, address, sentAt);
+    fake.customerWrote(PHONE_NUMBER_ID, address, sentAt);
     return result.ticketId;
   }
 
   it('a reply with an image reaches the Graph API as an image message with the text as its caption', async () => {
-    const channelId = await whatsappChannel();
-    const ticketId = await customerWrote(channelId);
+    const ticketId = await customerWrote(await connectWhatsapp(api, { graphBaseUrl: fake.url, sendRatePerSecond: 1000 }));
     const cookie = await agent();
     const image = png();
     const fileId = await upload(api, cookie, { bytes: image, type: 'image/png', name: 'label.png' });
