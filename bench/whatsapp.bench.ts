@@ -97,7 +97,7 @@ async function measureApp(engine: Engine, options: WhatsappBenchOptions, bodies:
     await insertChannel(bench.store.db, { workspaceId: workspace.id, kind: 'whatsapp', name: 'Bench', externalId: PHONE_NUMBER_ID, secrets: { appSecret: SECRET, accessToken: 'bench' } }, now);
     const deps = createDeps(bench.store, systemClock);
     const processor = new InboundProcessor(deps, inboundHandlers(logger), logger);
-    const app = await buildApp({ deps, logger, publicUrl: 'http://127.0.0.1', onInboundStored: () => processor.kick() });
+    const app = await buildApp({ deps, logger, publicUrl: 'http://127.0.0.1', onInboundStored: (storeMs) => processor.kick(storeMs) });
     const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks/whatsapp`;
     try {
       const started = performance.now();

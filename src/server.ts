@@ -48,7 +48,7 @@ export async function startServer(config: Config, logger: Logger, store = openCo
   const storage = new LocalDiskAttachmentStorage(config.attachmentsDir);
   const inbound = new InboundProcessor(deps, inboundHandlers(logger, storage), logger);
   // Without jobs this process only stores deliveries; a process running jobs processes them.
-  const onInboundStored = config.runJobs ? () => inbound.kick() : undefined;
+  const onInboundStored = config.runJobs ? (storeMs?: number) => inbound.kick(storeMs) : undefined;
   const whatsapp = whatsappSender({ readAttachment: (key) => storage.get(key) });
   const instagram = instagramSender();
   const smtp = config.smtp ? await startSmtpIntake(deps, { ...config.smtp, maxBytes: config.emailMaxBytes }, logger, onInboundStored) : null;

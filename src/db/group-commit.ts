@@ -6,7 +6,7 @@ import { allowDirectExecution, type DirectRunner } from './prepared.js';
 import type { Database } from './schema.js';
 
 // How long the units of one group may run before the group commits and the event loop breathes.
-const MAX_GROUP_WORK_MS = 8;
+const MAX_GROUP_WORK_MS = 4;
 
 export type Unit<T> = (trx: Kysely<Database>) => Promise<T>;
 

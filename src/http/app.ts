@@ -37,7 +37,7 @@ export interface AppOptions {
   /** Where uploads are stored and how large they may be; without it the attachment routes are not served. */
   attachments?: Omit<AttachmentRouteOptions, 'deps'>;
   /** Called when a provider delivery was stored, to process it at once rather than at the next job run. */
-  onInboundStored?: () => void;
+  onInboundStored?: (storeMs?: number) => void;
   /** The largest raw email the HTTP mail intake accepts, in bytes (default 25 MiB). */
   emailMaxBytes?: number;
   /** The fake providers of sandbox channels; the simulator's routes are served only with them. */

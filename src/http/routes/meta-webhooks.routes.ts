@@ -16,8 +16,11 @@ const BODY_LIMIT = 4 * 1024 * 1024;
 export interface MetaWebhookOptions {
   deps: Pick<Deps, 'store' | 'clock'>;
   kind: ChannelKind;
-  /** Called once a body is stored, so processing starts without waiting for the next job run. */
-  onStored?: () => void;
+  /**
+   * Called once a body is stored, so processing starts without waiting for the next job run; told how
+   * long storing took, so processing can step back while acknowledgements are slow.
+   */
+  onStored?: (storeMs: number) => void;
 }
 
 const refuse = (code: 'INVALID_SIGNATURE' | 'INVALID_JSON' | 'UNSUPPORTED_OBJECT', message: string) => new DomainError({ code, message });
@@ -65,8 +68,9 @@ export async function metaWebhookRoutes(app: FastifyInstance, { deps, kind, onSt
     if (!channels.some((c) => verifyMetaSignature(raw, header, channelAccount(c).secrets.appSecret ?? ''))) {
       throw refuse('INVALID_SIGNATURE', 'The X-Hub-Signature-256 header does not match the body under the app secret.');
     }
+    const storing = performance.now();
     await intake.store({ source: kind, raw, signature: header ?? null });
-    onStored?.();
+    onStored?.(performance.now() - storing);
     return reply.code(200).send({ received: true });
   });
 }

@@ -26,7 +26,7 @@ export class ProcessLater extends Error {
 export type PayloadHandler = (deps: Deps, payload: InboundPayload) => Promise<void>;
 
 const LEASE_MS = 60_000;
-const BATCH = 200;
+const BATCH = 50;
 // Processing is retried for long: a payload is a customer's message, and the cause (a bug, a store
 // outage) is fixed by people. Waits grow to an hour.
 const RETRY_SCHEDULE = { baseMs: 5_000, capMs: 60 * 60_000 };
@@ -34,7 +34,7 @@ const RETRY_SCHEDULE = { baseMs: 5_000, capMs: 60 * 60_000 };
 // How many payloads of a batch are processed at once. On SQLite they share group commits. On PostgreSQL
 // each holds a pooled connection, so round trips overlap across the pool, less the connections the
 // webhook intake keeps for storing new deliveries (a bigger PG_POOL_SIZE processes faster).
-const SQLITE_CONCURRENCY = 64;
+const SQLITE_CONCURRENCY = 16;
 const concurrencyOf = (store: Deps['store']) => (store.engine === 'sqlite' ? SQLITE_CONCURRENCY : Math.max(2, store.connections - POSTGRES_WRITES_IN_FLIGHT));
 
 /** Runs `work` over the items with at most `limit` running at a time. */
@@ -80,13 +80,16 @@ export async function processInboundPayloads(deps: Deps, handlers: Record<string
   }
 }
 
-// Above this many deliveries stored a second (Meta sends at most 1,000 a second per number; more is a
-// redelivery storm after an outage), acknowledging comes first: processing takes small batches with
-// pauses between them and catches up once the burst is over. Meta retries, and in the end disables,
-// webhooks it sees answered slowly.
+// Acknowledging webhooks comes first: Meta retries, and in the end disables, webhooks it sees answered
+// slowly, while a message processed a little later loses nothing. Above this many deliveries stored a
+// second (Meta sends at most 1,000 a second per number; more is a redelivery storm after an outage), or
+// while storing deliveries takes longer than it should, processing takes small batches with pauses
+// between them and catches up once the pressure is off.
 const BURST_PER_SECOND = 1_200;
-const BURST_PAUSE_MS = 100;
-const BURST_BATCH = 25;
+const SLOW_STORE_MS = 5;
+const SLOW_STORES_PER_SECOND = 10;
+const BACK_OFF_PAUSE_MS = 100;
+const BACK_OFF_BATCH = 5;
 
 /** Counts events over the last second, in two half-second buckets. */
 class RecentRate {
@@ -124,6 +127,7 @@ export class InboundProcessor {
   #running: Promise<number> | null = null;
   #again = false;
   readonly #stored = new RecentRate();
+  readonly #slowStores = new RecentRate();
 
   constructor(deps: Deps, handlers: Record<string, PayloadHandler>, logger: Logger) {
     this.#deps = deps;
@@ -153,14 +157,20 @@ export class InboundProcessor {
   }
 
   async #pace(): Promise<number> {
-    if (this.#stored.perSecond(performance.now()) <= BURST_PER_SECOND) return BATCH;
-    await new Promise((resolve) => setTimeout(resolve, BURST_PAUSE_MS));
-    return BURST_BATCH;
+    const now = performance.now();
+    if (this.#stored.perSecond(now) <= BURST_PER_SECOND && this.#slowStores.perSecond(now) <= SLOW_STORES_PER_SECOND) return BATCH;
+    await new Promise((resolve) => setTimeout(resolve, BACK_OFF_PAUSE_MS));
+    return BACK_OFF_BATCH;
   }
 
-  /** Called when a delivery was stored: starts a pass without waiting for it; failures are logged, the timer tries again. */
-  kick(): void {
-    this.#stored.note(performance.now());
+  /**
+   * Called when a delivery was stored (with how long storing it took, when known): starts a pass without
+   * waiting for it; failures are logged, the timer tries again.
+   */
+  kick(storeMs?: number): void {
+    const now = performance.now();
+    this.#stored.note(now);
+    if (storeMs !== undefined && storeMs > SLOW_STORE_MS) this.#slowStores.note(now);
     this.run().catch((error: unknown) => this.#logger.error({ err: error }, 'processing inbound payloads failed'));
   }
 }
