@@ -48,15 +48,15 @@ async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => P
 
 /**
  * Processes due payloads of the handled sources until none are left; returns how many were processed.
- * The payloads of a batch run side by side, a bounded number at a time. `pace`, awaited before each
- * batch, says how many payloads the next batch takes.
+ * The payloads of a batch run side by side, a bounded number at a time. `afterBatch`, told how long
+ * the batch took, is awaited before the next one (to pause processing while it is in the way).
  */
-export async function processInboundPayloads(deps: Deps, handlers: Record<string, PayloadHandler>, logger: Logger, pace?: () => Promise<number>): Promise<number> {
+export async function processInboundPayloads(deps: Deps, handlers: Record<string, PayloadHandler>, logger: Logger, afterBatch?: (batchMs: number) => Promise<void>): Promise<number> {
   let processed = 0;
   for (;;) {
-    const size = (await pace?.()) ?? BATCH;
+    const started = performance.now();
     const now = deps.clock.now();
-    const batch = await deps.store.unit((trx) => leaseInboundPayloads(trx, Object.keys(handlers), now, LEASE_MS, size));
+    const batch = await deps.store.unit((trx) => leaseInboundPayloads(trx, Object.keys(handlers), now, LEASE_MS, BATCH));
     const done: string[] = [];
     await forEachLimited(batch, concurrencyOf(deps.store), async (payload) => {
       try {
@@ -76,42 +76,48 @@ export async function processInboundPayloads(deps: Deps, handlers: Record<string
     // Marked together: handlers are idempotent, so a crash before this line only means reading them again.
     if (done.length > 0) await deps.store.unit((trx) => markInboundProcessed(trx, done, deps.clock.now()));
     processed += done.length;
-    if (batch.length < size) return processed;
+    if (batch.length < BATCH) return processed;
+    await afterBatch?.(performance.now() - started);
   }
 }
 
 // Acknowledging webhooks comes first: Meta retries, and in the end disables, webhooks it sees answered
-// slowly, while a message processed a little later loses nothing. Above this many deliveries stored a
-// second (Meta sends at most 1,000 a second per number; more is a redelivery storm after an outage), or
-// while storing deliveries takes longer than it should, processing takes small batches with pauses
-// between them and catches up once the pressure is off.
-const BURST_PER_SECOND = 1_200;
-const SLOW_STORE_MS = 5;
+// slowly, while a message processed a little later loses nothing. While storing deliveries takes clearly
+// longer than this disk's usual (processing holds the store or the event loop), processing works one
+// part of the time only, pausing after each batch for a multiple of the time the batch took: it slows
+// down, never stops, and runs at full speed again once acknowledgements are quick.
+const SLOW_STORE_MARGIN_MS = 5;
 const SLOW_STORES_PER_SECOND = 10;
-const BACK_OFF_PAUSE_MS = 100;
-const BACK_OFF_BATCH = 5;
+// Paused six times as long as each batch took, processing gets a seventh of the time while acknowledging is slow.
+const PAUSE_PER_BATCH_TIME = 6;
 
-/** Counts events over the last second, in two half-second buckets. */
-class RecentRate {
+/** Counts events and keeps the smallest value seen, over the last second, in two half-second buckets. */
+class RecentWindow {
   #bucket = 0;
-  #current = 0;
-  #previous = 0;
+  #current = { count: 0, least: Infinity };
+  #previous = { count: 0, least: Infinity };
 
-  note(now: number): void {
+  note(now: number, value = 0): void {
     this.#roll(now);
-    this.#current++;
+    this.#current.count++;
+    this.#current.least = Math.min(this.#current.least, value);
   }
 
-  perSecond(now: number): number {
+  count(now: number): number {
     this.#roll(now);
-    return this.#current + this.#previous;
+    return this.#current.count + this.#previous.count;
+  }
+
+  least(now: number): number {
+    this.#roll(now);
+    return Math.min(this.#current.least, this.#previous.least);
   }
 
   #roll(now: number): void {
     const bucket = Math.floor(now / 500);
     if (bucket === this.#bucket) return;
-    this.#previous = bucket === this.#bucket + 1 ? this.#current : 0;
-    this.#current = 0;
+    this.#previous = bucket === this.#bucket + 1 ? this.#current : { count: 0, least: Infinity };
+    this.#current = { count: 0, least: Infinity };
     this.#bucket = bucket;
   }
 }
@@ -126,8 +132,8 @@ export class InboundProcessor {
   readonly #logger: Logger;
   #running: Promise<number> | null = null;
   #again = false;
-  readonly #stored = new RecentRate();
-  readonly #slowStores = new RecentRate();
+  readonly #stores = new RecentWindow();
+  readonly #slowStores = new RecentWindow();
 
   constructor(deps: Deps, handlers: Record<string, PayloadHandler>, logger: Logger) {
     this.#deps = deps;
@@ -146,7 +152,7 @@ export class InboundProcessor {
       try {
         do {
           this.#again = false;
-          total += await processInboundPayloads(this.#deps, this.#handlers, this.#logger, () => this.#pace());
+          total += await processInboundPayloads(this.#deps, this.#handlers, this.#logger, (batchMs) => this.#stepBack(batchMs));
         } while (this.#again);
       } finally {
         this.#running = null;
@@ -156,11 +162,9 @@ export class InboundProcessor {
     return this.#running;
   }
 
-  async #pace(): Promise<number> {
-    const now = performance.now();
-    if (this.#stored.perSecond(now) <= BURST_PER_SECOND && this.#slowStores.perSecond(now) <= SLOW_STORES_PER_SECOND) return BATCH;
-    await new Promise((resolve) => setTimeout(resolve, BACK_OFF_PAUSE_MS));
-    return BACK_OFF_BATCH;
+  async #stepBack(batchMs: number): Promise<void> {
+    if (this.#slowStores.count(performance.now()) <= SLOW_STORES_PER_SECOND) return;
+    await new Promise((resolve) => setTimeout(resolve, batchMs * PAUSE_PER_BATCH_TIME));
   }
 
   /**
@@ -168,9 +172,12 @@ export class InboundProcessor {
    * waiting for it; failures are logged, the timer tries again.
    */
   kick(storeMs?: number): void {
-    const now = performance.now();
-    this.#stored.note(now);
-    if (storeMs !== undefined && storeMs > SLOW_STORE_MS) this.#slowStores.note(now);
+    if (storeMs !== undefined) {
+      const now = performance.now();
+      // Slow against the quickest store of the last second: a slow disk alone is not a reason to step back.
+      if (storeMs > this.#stores.least(now) + SLOW_STORE_MARGIN_MS) this.#slowStores.note(now);
+      this.#stores.note(now, storeMs);
+    }
     this.run().catch((error: unknown) => this.#logger.error({ err: error }, 'processing inbound payloads failed'));
   }
 }
