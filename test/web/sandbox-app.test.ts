@@ -2,8 +2,8 @@
 // providers), in headless Chromium: a customer message written in the simulator arrives live in the inbox
 // and is found by search (live too), a reply with a file shows it in the thread and reaches the simulator,
 // closing and writing again starts a new ticket, an auto-close rule's sweep shows in the timeline, and an
-// Instagram comment written in the simulator becomes a comment. One server for the file; screenshots for
-// reviewers land in dist/screenshots/web.
+// Instagram comment written in the simulator becomes a comment the agent answers privately. One server for
+// the file; screenshots for reviewers land in dist/screenshots/web.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -172,6 +172,21 @@ describe('the web app with the sandbox simulator', { timeout: BROWSER_TEST_TIMEO
     await expect
       .poll(() => server.deps.store.db.selectFrom('messages').select('kind').where('body', '=', 'Love this shirt! Does it come in green?').executeTakeFirst())
       .toEqual({ kind: 'comment' });
+
+    // The agent answers the comment privately from its ticket; the answer goes out as a private reply.
+    await page.goto(server.url);
+    await ticketRows(page).filter({ hasText: 'Love this shirt' }).getByRole('button').first().click();
+    await page.getByRole('button', { name: 'Reply privately' }).click();
+    await page.getByText(/Answering privately, as a direct message, to the comment/).waitFor();
+    await page.getByRole('textbox', { name: 'Message' }).fill('It does! Here is the green one.');
+    await saveScreenshot(page, 'phone-comment-answer');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect
+      .poll(async () => {
+        const answer = await server.deps.store.db.selectFrom('messages').select(['status', 'data']).where('body', '=', 'It does! Here is the green one.').executeTakeFirst();
+        return answer && { status: answer.status, mode: (JSON.parse(answer.data ?? '{}') as { commentReply?: { mode?: string } }).commentReply?.mode };
+      })
+      .toMatchObject({ status: expect.stringMatching(/^(sent|delivered|read)$/), mode: 'private' });
   });
 });
 

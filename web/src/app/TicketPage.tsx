@@ -7,7 +7,7 @@ import { Composer, type ComposerSend } from '../features/composer/Composer.js';
 import { ContactPanel } from '../features/contacts/ContactPanel.js';
 import { markSeen } from '../features/inbox/seen.js';
 import { TicketActions } from '../features/ticket/TicketActions.js';
-import { Thread } from '../features/ticket/Thread.js';
+import { Thread, type CommentAnswerMode } from '../features/ticket/Thread.js';
 import { get, messageOf, post, query } from '../lib/api.js';
 import { useDirectory } from '../lib/directory.js';
 import { useRealtime } from '../lib/realtime.js';
@@ -23,6 +23,7 @@ export function TicketPage({ ticketId }: { ticketId: string }) {
   const [showContact, setShowContact] = useState(false);
   const [templateRequest, setTemplateRequest] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [commentAnswer, setCommentAnswer] = useState<{ message: Message; mode: CommentAnswerMode } | null>(null);
 
   const pairKey = ticket ? `${ticket.channelId}:${ticket.contact.id}` : '';
   const preflight = useLoad<ReplyWindow | null>(
@@ -49,7 +50,11 @@ export function TicketPage({ ticketId }: { ticketId: string }) {
   const send = async (send: ComposerSend) => {
     const files = send.attachmentIds.length ? { attachmentIds: send.attachmentIds } : {};
     if (send.note) await post(`/api/tickets/${ticketId}/notes`, { body: send.body, ...files });
-    else await post(`/api/tickets/${ticketId}/replies`, { message: send.message, ...(send.setStatus ? { setStatus: send.setStatus } : {}), ...files });
+    else {
+      const answer = commentAnswer && send.message.kind === 'text' ? { commentReply: { commentMessageId: commentAnswer.message.id, mode: commentAnswer.mode } } : {};
+      await post(`/api/tickets/${ticketId}/replies`, { message: send.message, ...(send.setStatus ? { setStatus: send.setStatus } : {}), ...files, ...answer });
+      setCommentAnswer(null);
+    }
     await detail.reload();
   };
   const sendAgain = async (message: Message) => {
@@ -86,7 +91,9 @@ export function TicketPage({ ticketId }: { ticketId: string }) {
           }}
         />
         <ErrorNote>{actionError}</ErrorNote>
-        <Thread detail={detail.data} onSendAgain={(m) => void sendAgain(m)} onUseTemplate={() => setTemplateRequest((n) => n + 1)} canUseTemplates={source?.kind === 'whatsapp'} />
+        <Thread detail={detail.data} onSendAgain={(m) => void sendAgain(m)} onUseTemplate={() => setTemplateRequest((n) => n + 1)} canUseTemplates={source?.kind === 'whatsapp'}
+          onAnswerComment={source?.kind === 'instagram' ? (message, mode) => setCommentAnswer({ message, mode }) : undefined}
+        />
         {ticket.status === 'closed' ? (
           <p className="info-note">This ticket is closed. Reopen it to write here; a new customer message opens a new ticket.</p>
         ) : (
@@ -100,10 +107,24 @@ export function TicketPage({ ticketId }: { ticketId: string }) {
             refreshWindow={refreshWindow}
             onSend={send}
             templateRequest={templateRequest}
+            commentAnswer={
+              commentAnswer && {
+                label:
+                  commentAnswer.mode === 'private'
+                    ? `Answering privately, as a direct message, to the comment “${excerpt(commentAnswer.message.body)}”. Instagram allows one private reply, within 7 days of the comment.`
+                    : `Answering in public, under the comment “${excerpt(commentAnswer.message.body)}”. Everyone who sees the post can read it.`,
+                onCancel: () => setCommentAnswer(null),
+              }
+            }
           />
         )}
       </section>
       <ContactPanel key={ticket.contact.id} contactId={ticket.contact.id} currentTicketId={ticket.id} />
     </div>
   );
+}
+
+function excerpt(text: string | null): string {
+  const flat = (text ?? '').replace(/\s+/g, ' ').trim();
+  return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat;
 }

@@ -30,6 +30,11 @@ export interface ComposerProps {
   /** Bumped by the thread's "send a template instead". */
   templateRequest?: number;
   sendLabel?: string;
+  /**
+   * The comment being answered, if any: its own rules apply (a private reply for 7 days after the
+   * comment, a public one any time), not the direct-message window, so free text is not blocked by it.
+   */
+  commentAnswer?: { label: string; onCancel(): void } | null;
 }
 
 type Mode = 'text' | 'template' | 'note';
@@ -70,7 +75,8 @@ export function Composer(props: ComposerProps) {
 
   const effective: Mode = chosen === 'template' && !templatesPossible ? 'text' : chosen;
   const freeFormRefusal = banner?.freeFormRefusal ?? null;
-  const textBlocked = effective === 'text' && freeFormRefusal !== null;
+  const answeringComment = props.commentAnswer != null;
+  const textBlocked = effective === 'text' && freeFormRefusal !== null && !answeringComment;
   const missing = template ? missingParameters(template.template, template.values) : [];
   const askSubject = mode === 'new' && channelKind === 'email';
 
@@ -155,7 +161,8 @@ export function Composer(props: ComposerProps) {
           Drop files to attach them
         </p>
       )}
-      {props.windowError ? <ErrorNote>{props.windowError}</ErrorNote> : banner ? <WindowBanner banner={banner} /> : <Loading what="what you can send" />}
+      {/* An answer to a comment follows the comment's rules, said in its own line below, not the direct-message window. */}
+      {answeringComment && effective === 'text' ? null : props.windowError ? <ErrorNote>{props.windowError}</ErrorNote> : banner ? <WindowBanner banner={banner} /> : <Loading what="what you can send" />}
       <div className="composer-modes" role="tablist" aria-label="What to send">
         <button type="button" role="tab" aria-selected={effective === 'text'} onClick={() => setChosen('text')}>
           Message
@@ -171,6 +178,14 @@ export function Composer(props: ComposerProps) {
           </button>
         )}
       </div>
+      {props.commentAnswer && effective === 'text' && (
+        <p className="comment-answer" role="status">
+          {props.commentAnswer.label}{' '}
+          <button type="button" className="link" onClick={props.commentAnswer.onCancel}>
+            Cancel
+          </button>
+        </p>
+      )}
       {askSubject && effective === 'text' && (
         <label>
           Subject

@@ -8,8 +8,13 @@ import type { Message, MessageAttachment, TicketDetail, TimelineEvent } from '..
 import { emailDocument, splitQuoted } from './quoted.js';
 import { describeEvent } from './timeline.js';
 
+/** How the agent answers a customer's comment: a direct message to the commenter, or a reply under it. */
+export type CommentAnswerMode = 'private' | 'public';
+
 export interface ThreadProps {
   detail: TicketDetail;
+  /** Starts an answer to a comment in the composer (channels whose comments can be answered). */
+  onAnswerComment?(message: Message, mode: CommentAnswerMode): void;
   /** Sends the text of a failed message again. */
   onSendAgain(message: Message): void;
   /** Switches the composer to a template, for a message refused outside the window. */
@@ -20,7 +25,7 @@ export interface ThreadProps {
 // Events and messages of the same moment read better event first: "started the conversation", then what was said.
 type Item = { at: number; key: string } & ({ message: Message } | { event: TimelineEvent });
 
-export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates }: ThreadProps) {
+export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates, onAnswerComment }: ThreadProps) {
   const { userName } = useDirectory();
   const end = useRef<HTMLDivElement>(null);
   const items: Item[] = [
@@ -38,7 +43,7 @@ export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates }: 
     <ol className="thread" aria-label="Conversation">
       {items.map((item) =>
         'message' in item ? (
-          <Bubble key={item.key} message={item.message} contactName={detail.ticket.contact.name} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} />
+          <Bubble key={item.key} message={item.message} contactName={detail.ticket.contact.name} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} onAnswerComment={onAnswerComment} />
         ) : (
           <li key={item.key} className="timeline-event">
             <span>{describeEvent(item.event, userName)}</span> <time dateTime={new Date(item.at).toISOString()}>{dateTime(item.at)}</time>
@@ -52,7 +57,16 @@ export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates }: 
 
 const DELIVERY: Record<string, string> = { queued: 'Queued', sending: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Not delivered' };
 
-function Bubble({ message, contactName, onSendAgain, onUseTemplate, canUseTemplates }: { message: Message; contactName: string | null; onSendAgain(m: Message): void; onUseTemplate(): void; canUseTemplates: boolean }) {
+interface BubbleProps {
+  message: Message;
+  contactName: string | null;
+  onSendAgain(m: Message): void;
+  onUseTemplate(): void;
+  canUseTemplates: boolean;
+  onAnswerComment?(message: Message, mode: CommentAnswerMode): void;
+}
+
+function Bubble({ message, contactName, onSendAgain, onUseTemplate, canUseTemplates, onAnswerComment }: BubbleProps) {
   const { userName } = useDirectory();
   const note = message.kind === 'note';
   const side = note ? 'note' : message.direction === 'inbound' ? 'customer' : 'team';
@@ -69,8 +83,36 @@ function Bubble({ message, contactName, onSendAgain, onUseTemplate, canUseTempla
       {message.subject && <div className="subject">{message.subject}</div>}
       {message.html ? <EmailHtml html={message.html} /> : <Body text={message.body} kind={message.kind} hasFiles={message.attachments.length > 0} />}
       {message.attachments.length > 0 && <Attachments attachments={message.attachments} />}
+      {message.kind === 'comment' && message.direction === 'inbound' && <CommentSource message={message} onAnswer={onAnswerComment} />}
       {message.direction === 'outbound' && !note && <Delivery message={message} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} />}
     </li>
+  );
+}
+
+/** The post a comment was left on, and the two ways to answer it. */
+function CommentSource({ message, onAnswer }: { message: Message; onAnswer?: (message: Message, mode: CommentAnswerMode) => void }) {
+  const comment = (message.data?.comment ?? {}) as { permalink?: string | null; mediaId?: string | null; mediaProductType?: string | null };
+  const what = comment.mediaProductType === 'REELS' ? 'reel' : comment.mediaProductType === 'STORY' ? 'story' : 'post';
+  return (
+    <div className="comment-source">
+      {comment.permalink ? (
+        <a href={comment.permalink} target="_blank" rel="noreferrer noopener">
+          On this {what}
+        </a>
+      ) : (
+        <span className="muted">On {what} {comment.mediaId ?? 'unknown'}</span>
+      )}
+      {onAnswer && (
+        <span className="comment-answers">
+          <button type="button" className="link" onClick={() => onAnswer(message, 'private')}>
+            Reply privately
+          </button>
+          <button type="button" className="link" onClick={() => onAnswer(message, 'public')}>
+            Reply in public
+          </button>
+        </span>
+      )}
+    </div>
   );
 }
 
