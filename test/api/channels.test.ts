@@ -81,11 +81,11 @@ describe.each(ENGINES)('the channels API (%s)', (engine) => {
     expect(await countRows(api.db.store, 'channels')).toBe(before);
   });
 
-  it('a sandbox channel needs only a name; an email channel routes on its address in canonical form', async () => {
+  it('a sandbox channel needs only a name (a Meta one gets an app secret of its own); an email channel routes on its address in canonical form', async () => {
     const cookie = await session();
     const sandbox = await api.call('POST', '/api/channels', { cookie, body: { kind: 'instagram', name: 'Try Instagram', sandbox: true } });
     expect(sandbox.status).toBe(201);
-    expect(sandbox.body.channel).toMatchObject({ sandbox: true, accountId: `sandbox-${sandbox.body.channel.id}`, secretsSet: [], webhook: { url: 'http://127.0.0.1/webhooks/instagram' } });
+    expect(sandbox.body.channel).toMatchObject({ sandbox: true, accountId: `sandbox-${sandbox.body.channel.id}`, secretsSet: ['appSecret'], webhook: { url: 'http://127.0.0.1/webhooks/instagram' } });
     const email = await api.call('POST', '/api/channels', {
       cookie,
       body: { kind: 'email', name: 'Help desk', settings: { address: ' Help@Brand.TEST ', smtp: { host: 'smtp.brand.test', port: 587, username: 'help' } }, secrets: { smtpPassword: 'mail-password' } },

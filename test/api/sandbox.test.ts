@@ -7,11 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { systemClock } from '../../src/domain/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { insertChannel } from '../../src/modules/channels/channel.repo.js';
 import { seedDemo } from '../../src/modules/demo/seed-demo.js';
-import { createDeps } from '../../src/modules/deps.js';
 import { insertWorkspace } from '../../src/modules/workspaces/workspace.repo.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { ENGINES, openTestStore, type TestStore } from '../support/stores.js';
@@ -50,13 +48,13 @@ describe.each(ENGINES)('the sandbox and its simulator on %s', (engine) => {
 
   beforeAll(async () => {
     db = await openTestStore(engine);
-    await db.store.migrate();
-    const seeded = await seedDemo(createDeps(db.store, systemClock));
-    if (!seeded.created) throw new Error('expected a fresh demo workspace');
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadbox-sandbox-api-'));
     const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
     // The test store is closed by its own dispose, after the server.
     server = await startServer(config, createLogger('silent'), { ...db.store, close: async () => undefined });
+    // As `npm start` does: the demo is seeded once the server runs, so its sandbox channels are new to it.
+    const seeded = await seedDemo(server.deps);
+    if (!seeded.created) throw new Error('expected a fresh demo workspace');
     const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: seeded.email, password: seeded.password }) });
     cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     for (const channel of (await call('GET', '/api/channels')).body.channels) channels[channel.kind] = channel.id;

@@ -102,7 +102,8 @@ export async function createChannel(deps: AdminDeps, workspaceId: string, input:
   const id = newId();
   const setup = channelSetup(input.kind);
   const accountId = accountOf(input, id);
-  const secrets = input.secrets ?? {};
+  // A sandbox Meta channel signs and verifies its fake provider's webhooks like Meta's, with a secret of its own.
+  const secrets = input.sandbox && setup.webhookPath && !input.secrets?.appSecret ? { ...input.secrets, appSecret: newSecret('sandbox_') } : (input.secrets ?? {});
   requireLiveSecrets(input.kind, input.sandbox ?? false, secrets);
   const config: StoredConfig = { ...input.settings, [setup.accountField]: accountId };
   if (setup.webhookPath) config.verifyToken = input.verifyToken ?? newSecret('tbv_');

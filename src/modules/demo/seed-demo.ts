@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { HOUR, MINUTE, DAY } from '../../domain/clock.js';
 import { newId } from '../../lib/ids.js';
+import { newSecret } from '../auth/secrets.js';
 import { insertChannel } from '../channels/channel.repo.js';
 import { putAutoCloseRule } from '../auto-close/auto-close-rules.js';
 import type { Deps } from '../deps.js';
@@ -26,8 +27,8 @@ export async function seedDemo(deps: Deps): Promise<SeedResult> {
   await insertUser(deps.store.db, { workspaceId: workspace.id, email: 'agent@demo.threadbox.test', name: 'Sam Agent', role: 'agent', passwordHash: await hashPassword(randomBytes(12).toString('base64url')) }, now);
 
   const suffix = workspace.id.slice(-12);
-  const whatsapp = await insertChannel(deps.store.db, { workspaceId: workspace.id, kind: 'whatsapp', name: 'WhatsApp (sandbox)', externalId: `sandbox-${suffix}`, sandbox: true, config: { displayPhoneNumber: '+1 555 000 1111' } }, now);
-  const instagram = await insertChannel(deps.store.db, { workspaceId: workspace.id, kind: 'instagram', name: 'Instagram (sandbox)', externalId: `9${BigInt('0x' + suffix).toString().slice(0, 15)}`, sandbox: true, config: { username: 'demo.shop' } }, now);
+  const whatsapp = await insertChannel(deps.store.db, { workspaceId: workspace.id, kind: 'whatsapp', name: 'WhatsApp (sandbox)', externalId: `sandbox-${suffix}`, sandbox: true, config: { displayPhoneNumber: '+1 555 000 1111' }, secrets: { appSecret: newSecret('sandbox_') } }, now);
+  const instagram = await insertChannel(deps.store.db, { workspaceId: workspace.id, kind: 'instagram', name: 'Instagram (sandbox)', externalId: `9${BigInt('0x' + suffix).toString().slice(0, 15)}`, sandbox: true, config: { username: 'demo.shop' }, secrets: { appSecret: newSecret('sandbox_') } }, now);
   const email = await insertChannel(deps.store.db, { workspaceId: workspace.id, kind: 'email', name: 'Support email (sandbox)', externalId: `support-${suffix}@demo.threadbox.test`, sandbox: true }, now);
   await insertDemoTemplates(deps, workspace.id, whatsapp.id, now);
   await putAutoCloseRule(deps, workspace.id, { channelId: whatsapp.id, kind: 'customer_inactivity', durationMinutes: (3 * DAY) / MINUTE, enabled: true });
