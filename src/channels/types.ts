@@ -19,6 +19,12 @@ export interface ChannelRules {
    * without comments. The comment's provider time is when it was written.
    */
   commentReply?(mode: CommentReplyMode, commentedAt: EpochMs, now: EpochMs): Refusal | null;
+  /**
+   * How many uploaded files one message to the customer may carry, and the refusal past that (WhatsApp
+   * sends one per message; Instagram fetches files from public links, which uploads lack). Absent: no
+   * limit of the channel's own.
+   */
+  uploadsPerMessage?: { max: number; refusal: Refusal };
   /** How the kind's message templates read, or why it has none. */
   templates:
     | {

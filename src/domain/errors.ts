@@ -47,7 +47,9 @@ export type ErrorCode =
   | 'EMAIL_TAKEN'
   | 'LAST_ADMIN'
   | 'AUTO_CLOSE_RULE_EXISTS'
-  | 'CHANNEL_NOT_SANDBOX';
+  | 'CHANNEL_NOT_SANDBOX'
+  | 'WHATSAPP_ONE_FILE_PER_MESSAGE'
+  | 'INSTAGRAM_MEDIA_NEEDS_LINK';
 
 /** What kind of failure a code is; the HTTP layer maps kinds to statuses. */
 export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation' | 'unauthenticated' | 'forbidden' | 'rate_limited' | 'too_large' | 'unsupported_media';
@@ -100,6 +102,8 @@ const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   LAST_ADMIN: 'conflict',
   AUTO_CLOSE_RULE_EXISTS: 'conflict',
   CHANNEL_NOT_SANDBOX: 'conflict',
+  WHATSAPP_ONE_FILE_PER_MESSAGE: 'policy',
+  INSTAGRAM_MEDIA_NEEDS_LINK: 'policy',
 };
 
 /** A refusal a person can read: a stable code plus a sentence. */

@@ -151,4 +151,23 @@ describe.each(ENGINES)('files sent with messages (%s)', (engine) => {
     expect(await claimed(fresh)).toBeNull();
     expect((await api.call('GET', `/api/tickets/${ticketId}`, { cookie })).body.ticket).toEqual(ticketBefore);
   });
+
+  it("refuses before queuing what a channel cannot send: two files in one WhatsApp message, an uploaded file on Instagram; notes keep them", async () => {
+    const cookie = await agent();
+    const whatsappTicket = stored(await ingestInbound(api.world.deps, inbound(api.world.channels.whatsapp, api.world.clock))).ticketId;
+    const instagramTicket = stored(await ingestInbound(api.world.deps, inbound(api.world.channels.instagram, api.world.clock))).ticketId;
+    const first = await upload(api, cookie, { bytes: png(), type: 'image/png', name: 'front.png' });
+    const second = await upload(api, cookie, { bytes: png(), type: 'image/png', name: 'back.png' });
+    const before = await counts();
+
+    const twoOnWhatsapp = await api.call('POST', `/api/tickets/${whatsappTicket}/replies`, { cookie, body: { message: { kind: 'text', body: 'Both sides' }, attachmentIds: [first, second] } });
+    expect({ status: twoOnWhatsapp.status, code: twoOnWhatsapp.body.error?.code }).toEqual({ status: 422, code: 'WHATSAPP_ONE_FILE_PER_MESSAGE' });
+    const onInstagram = await api.call('POST', `/api/tickets/${instagramTicket}/replies`, { cookie, body: { message: { kind: 'text', body: '' }, attachmentIds: [first] } });
+    expect({ status: onInstagram.status, code: onInstagram.body.error?.code }).toEqual({ status: 422, code: 'INSTAGRAM_MEDIA_NEEDS_LINK' });
+    expect(await counts()).toEqual(before);
+    expect([await claimed(first), await claimed(second)]).toEqual([null, null]);
+
+    const note = await api.call('POST', `/api/tickets/${instagramTicket}/notes`, { cookie, body: { body: 'Photos the customer mailed us', attachmentIds: [first, second] } });
+    expect(note.status).toBe(201);
+  });
 });

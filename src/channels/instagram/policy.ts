@@ -9,6 +9,11 @@ export const INSTAGRAM_STANDARD_WINDOW_MS = 24 * HOUR;
 export const INSTAGRAM_HUMAN_AGENT_WINDOW_MS = 7 * DAY;
 export const HUMAN_AGENT_TAG = 'HUMAN_AGENT';
 
+export const instagramUploadsUnsupported: Refusal = {
+  code: 'INSTAGRAM_MEDIA_NEEDS_LINK',
+  message: 'Instagram fetches files from a public link, which an uploaded file does not have; share a link to the file in the message instead.',
+};
+
 export const instagramTemplatesUnsupported: Refusal = {
   code: 'INSTAGRAM_TEMPLATES_UNSUPPORTED',
   message: 'Instagram does not support message templates; write a normal message instead.',

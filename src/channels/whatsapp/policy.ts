@@ -1,8 +1,14 @@
 // WhatsApp's 24-hour customer service window: free-form inside it, an approved template always.
 import { DAY, describeDuration } from '../../domain/clock.js';
+import type { Refusal } from '../../domain/errors.js';
 import { allow, refuse, unreachable, type ReplyPolicy } from '../../domain/reply-policy.js';
 
 export const WHATSAPP_WINDOW_MS = DAY;
+
+export const whatsappOneFilePerMessage: Refusal = {
+  code: 'WHATSAPP_ONE_FILE_PER_MESSAGE',
+  message: 'WhatsApp sends one file per message; send each file as a message of its own.',
+};
 
 /** The reply policy of a WhatsApp number (Cloud API): see design.md §1.4. */
 export const whatsappPolicy: ReplyPolicy = ({ lastInboundAt, address, now }) => {

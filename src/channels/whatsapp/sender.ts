@@ -6,6 +6,7 @@ import type { Attachment, ChannelAccount, ChannelSender, OutboundSend, SendResul
 import { graphAccountOf, hasOwnGraphBaseUrl, phoneNumberIdOf } from './graph-account.js';
 import { graphJson, type GraphAccount } from '../meta/graph-client.js';
 import { buildMessageRequest, classifyGraphFailure, type MediaRef } from './outbound.js';
+import { whatsappOneFilePerMessage } from './policy.js';
 
 /** Meta's default throughput per business number (channels.md §A.5.2); `settings.sendRatePerSecond` overrides it. */
 export const DEFAULT_SEND_RATE_PER_SECOND = 80;
@@ -61,7 +62,7 @@ export function whatsappSender(options: WhatsappSenderOptions): ChannelSender {
       }
       const phoneNumberId = phoneNumberIdOf(message.account);
       if (message.kind !== 'template' && message.attachments.length > 1) {
-        return failure('WHATSAPP_ONE_FILE_PER_MESSAGE', 'WhatsApp sends one file per message; send each file as a message of its own.');
+        return failure(whatsappOneFilePerMessage.code, whatsappOneFilePerMessage.message);
       }
       try {
         const attachment = message.kind === 'template' ? undefined : message.attachments[0];

@@ -1,9 +1,11 @@
 // The uploaded files an agent sends with a message: each must be the workspace's own and not yet sent with
 // another message. Checked and claimed inside the message's transaction, so a refusal leaves nothing behind.
 import type { Kysely } from 'kysely';
+import { channelRules } from '../../channels/registry.js';
 import type { Attachment } from '../../channels/types.js';
 import type { Database } from '../../db/schema.js';
 import { DomainError } from '../../domain/errors.js';
+import type { ChannelKind } from '../../domain/reply-policy.js';
 
 /** How many files one message may carry. */
 export const MAX_FILES_PER_MESSAGE = 10;
@@ -39,4 +41,10 @@ export async function claimFiles(trx: Kysely<Database>, workspaceId: string, fil
   const ids = files.map((f) => f.attachmentId ?? '');
   const claimed = await trx.updateTable('attachments').set({ message_id: messageId }).where('workspace_id', '=', workspaceId).where('id', 'in', ids).where('message_id', 'is', null).executeTakeFirst();
   if (Number(claimed.numUpdatedRows) !== ids.length) throw inUse(files.length === 1 ? (files[0]!.fileName ?? 'The file') : 'One of the files', ids.length === 1 ? ids[0]! : null);
+}
+
+/** Refuses, before anything is queued, more uploaded files than the channel sends in one message. */
+export function requireUploadsAllowed(kind: ChannelKind, files: readonly Attachment[]): void {
+  const limit = channelRules(kind).uploadsPerMessage;
+  if (limit && files.length > limit.max) throw new DomainError({ ...limit.refusal, details: { field: 'attachmentIds' } });
 }

@@ -10,7 +10,7 @@ import { findChannel } from '../channels/channel.repo.js';
 import { findContact, insertIdentity } from '../contacts/contact.repo.js';
 import { resolveIdentity } from '../contacts/resolve-identity.js';
 import type { Deps } from '../deps.js';
-import { claimFiles, uploadedFiles } from '../attachments/message-files.js';
+import { claimFiles, requireUploadsAllowed, uploadedFiles } from '../attachments/message-files.js';
 import { checkOutgoingContent, formOf, queueOutbound, withFiles, type OutgoingContent } from '../messages/outgoing.js';
 import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
 import type { WorkspaceActor } from './change-ticket.js';
@@ -51,6 +51,7 @@ export async function startTicket(deps: Pick<Deps, 'store' | 'clock'>, actor: Us
     const content = withFiles(input.message, files);
     checkOutgoingContent(content);
     const channel = await usableChannel(trx, actor.workspaceId, input.channelId);
+    requireUploadsAllowed(channel.kind, files);
     const contactId = await resolveContact(trx, actor.workspaceId, channel, input.contact, now);
     const pair = await pairWindow(trx, channel, contactId, now);
     const { tag } = requireSendAllowed(pair, formOf(content), 'agent');

@@ -8,7 +8,7 @@ import { publishRealtime } from '../../events/event.repo.js';
 import { newId } from '../../lib/ids.js';
 import { toJson } from '../../lib/json.js';
 import type { Deps } from '../deps.js';
-import { claimFiles, uploadedFiles } from '../attachments/message-files.js';
+import { claimFiles, requireUploadsAllowed, uploadedFiles } from '../attachments/message-files.js';
 import { prepareCommentReply, type CommentReplyInput, type StoredCommentReply } from '../messages/comment-reply.js';
 import { checkOutgoingContent, formOf, queueOutbound, withFiles, type OutgoingContent } from '../messages/outgoing.js';
 import { insertMessage } from '../messages/message.repo.js';
@@ -47,6 +47,7 @@ export async function replyToTicket(deps: EngineDeps, actor: UserActor, ticketId
     const ticket = await changeTicket(trx, actor, ticketId, now, async (current) => {
       if (current.status === 'closed') throw closedRefusal();
       const channel = await usableChannel(trx, actor.workspaceId, current.channel_id);
+      requireUploadsAllowed(channel.kind, files);
       // An answer to a comment follows the comment's own rules, not the conversation's window.
       if (input.commentReply) commentReply = await prepareCommentReply(trx, current, channel.kind, input.commentReply, now);
       else tag = requireSendAllowed(await pairWindow(trx, channel, current.contact_id, now), formOf(content), 'agent').tag;
