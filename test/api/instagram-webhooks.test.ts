@@ -205,7 +205,7 @@ describe.each(ENGINES)('Instagram webhooks (%s)', (engine) => {
     expect(await countRows(api.db.store, 'messages')).toBe(2);
   });
 
-  it('with keepUnsentContent on, an unsent message keeps its content for the audit', async () => {
+  it('with keepUnsentContent on, an unsent message keeps its content for the audit, shown to admins only', async () => {
     await connect({ keepUnsentContent: true });
     const who = customer();
     const dm = instagramDm({ ...who, text: 'Oops, wrong chat' });
@@ -213,6 +213,14 @@ describe.each(ENGINES)('Instagram webhooks (%s)', (engine) => {
     const [message] = await messagesOfCustomer(who.igsid);
     expect(message).toMatchObject({ body: 'Oops, wrong chat' });
     expect(JSON.parse(message!.data!).unsent).toMatchObject({ contentKept: true });
+
+    const shownTo = async (role: 'admin' | 'agent') => {
+      const cookie = await api.signIn((await api.addUser(role)).email);
+      const detail = await api.call('GET', `/api/tickets/${message!.ticket_id}`, { cookie });
+      return detail.body.messages.find((m: { id: string }) => m.id === message!.id);
+    };
+    expect(await shownTo('admin')).toMatchObject({ body: 'Oops, wrong chat', data: { unsent: { contentKept: true } } });
+    expect(await shownTo('agent')).toMatchObject({ body: null, html: null, attachments: [], data: { unsent: { contentKept: true } } });
   });
 
   it("a customer's image is downloaded from its link into attachment storage; an expired link leaves a visible reason after the retries", async () => {

@@ -104,7 +104,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
         response: { 200: z.object({ ticket: ticketSchema, messages: z.array(messageView), events: z.array(z.object({ id: z.string(), type: z.string() }).loose()) }), ...authenticatedErrors },
       },
     },
-    async (request) => getTicketDetail(deps.store.db, callerOf(request).workspaceId, request.params.id),
+    async (request) => getTicketDetail(deps.store.db, callerOf(request), request.params.id),
   );
 
   app.post(

@@ -172,7 +172,12 @@ async function tagsOf(db: Kysely<Database>, workspaceId: string, ticketIds: stri
 }
 
 /** One ticket of the workspace with its messages and timeline, oldest first. */
-export async function getTicketDetail(db: Kysely<Database>, workspaceId: string, ticketId: string) {
+/**
+ * One ticket with its messages and timeline, as `viewer` may see it: a message the customer unsent keeps
+ * its content only for admins (the channel keeps it for audits), everyone else sees that it was unsent.
+ */
+export async function getTicketDetail(db: Kysely<Database>, viewer: { workspaceId: string; role: 'admin' | 'agent' }, ticketId: string) {
+  const { workspaceId } = viewer;
   // All reads at once, each scoped to the workspace, so on PostgreSQL the ticket costs one round trip
   // rather than four; an unknown ticket still answers not found. Messages are read without the columns
   // the view leaves out: converting columns dominates reading a ticket of hundreds of messages.
@@ -190,25 +195,27 @@ export async function getTicketDetail(db: Kysely<Database>, workspaceId: string,
   ]);
   return {
     ticket,
-    messages: messages.map((m) => ({
-      id: m.id,
-      direction: m.direction,
-      authorKind: m.author_kind,
-      authorUserId: m.author_user_id,
-      kind: m.kind,
-      body: m.body,
-      html: m.html,
-      subject: m.subject,
-      template: fromJson<Record<string, unknown>>(m.template),
-      attachments: fromJson<unknown[]>(m.attachments) ?? [],
-      data: fromJson<Record<string, unknown>>(m.data),
-      automated: m.automated === 1,
-      status: m.status,
-      errorCode: m.error_code,
-      errorMessage: m.error_message,
-      providerTimestamp: m.provider_timestamp,
-      createdAt: m.created_at,
-    })),
+    messages: messages.map((m) =>
+      withUnsentContentFor(viewer.role, {
+        id: m.id,
+        direction: m.direction,
+        authorKind: m.author_kind,
+        authorUserId: m.author_user_id,
+        kind: m.kind,
+        body: m.body,
+        html: m.html,
+        subject: m.subject,
+        template: fromJson<Record<string, unknown>>(m.template),
+        attachments: fromJson<unknown[]>(m.attachments) ?? [],
+        data: fromJson<Record<string, unknown>>(m.data),
+        automated: m.automated === 1,
+        status: m.status,
+        errorCode: m.error_code,
+        errorMessage: m.error_message,
+        providerTimestamp: m.provider_timestamp,
+        createdAt: m.created_at,
+      }),
+    ),
     events: events.map((e) => ({ id: e.id, type: e.type, actorKind: e.actor_kind, actorUserId: e.actor_user_id, data: fromJson<Record<string, unknown>>(e.data) ?? {}, createdAt: e.created_at })),
   };
 }
@@ -228,4 +235,9 @@ export async function ticketView(db: Kysely<Database>, workspaceId: string, tick
   ]);
   if (!row) throw notFound('The ticket');
   return toView(row, tags.get(row.id) ?? []);
+}
+
+function withUnsentContentFor<M extends { body: string | null; html: string | null; attachments: unknown[]; data: Record<string, unknown> | null }>(role: 'admin' | 'agent', message: M): M {
+  if (role === 'admin' || !message.data?.unsent) return message;
+  return { ...message, body: null, html: null, attachments: [] };
 }

@@ -70,18 +70,20 @@ function Bubble({ message, contactName, onSendAgain, onUseTemplate, canUseTempla
   const { userName } = useDirectory();
   const note = message.kind === 'note';
   const side = note ? 'note' : message.direction === 'inbound' ? 'customer' : 'team';
+  const unsent = Boolean(message.data?.unsent);
   const author = message.direction === 'inbound' ? (contactName ?? 'Customer') : message.authorKind === 'system' ? 'Automation' : userName(message.authorUserId);
   return (
     <li className={`bubble bubble-${side}`} data-message-id={message.id} data-status={message.status}>
       <div className="bubble-head">
         <span className="author">{note ? `Private note · ${author}` : author}</span>
         {message.kind === 'comment' && <span className="label">Comment</span>}
+        {unsent && <span className="label">{message.body || message.attachments.length ? 'Unsent by the customer · kept for audits' : 'Unsent by the customer'}</span>}
         {message.kind === 'template' && <span className="label">Template{message.template?.name ? `: ${message.template.name}` : ''}</span>}
         {message.automated && message.direction === 'inbound' && <span className="label">Automatic reply</span>}
         <time dateTime={new Date(message.createdAt).toISOString()}>{dateTime(message.createdAt)}</time>
       </div>
       {message.subject && <div className="subject">{message.subject}</div>}
-      {message.html ? <EmailHtml html={message.html} /> : <Body text={message.body} kind={message.kind} hasFiles={message.attachments.length > 0} />}
+      {message.html ? <EmailHtml html={message.html} /> : unsent && !message.body ? <p className="body muted">The customer took this message back.</p> : <Body text={message.body} kind={message.kind} hasFiles={message.attachments.length > 0} />}
       {message.attachments.length > 0 && <Attachments attachments={message.attachments} />}
       {message.kind === 'comment' && message.direction === 'inbound' && <CommentSource message={message} onAnswer={onAnswerComment} />}
       {message.direction === 'outbound' && !note && <Delivery message={message} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} />}
