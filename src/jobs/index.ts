@@ -4,6 +4,7 @@ import type { ChannelKind } from '../domain/reply-policy.js';
 import type { Logger } from '../lib/logger.js';
 import type { AttachmentStorage } from '../modules/attachments/attachment-storage.js';
 import { fetchDueMedia } from '../modules/attachments/fetch-provider-media.js';
+import { pruneUnsentUploads } from '../modules/attachments/prune-unsent-uploads.js';
 import type { Deps } from '../modules/deps.js';
 import type { InboundProcessor } from '../modules/inbound/process-inbound.js';
 import { runAutoClose } from '../modules/auto-close/run-auto-close.js';
@@ -37,6 +38,7 @@ export function jobsFor(deps: Deps, ports: JobPorts): Job[] {
     { name: 'auto-close', intervalMs: 60_000, run: () => runAutoClose(deps, deps.clock.now()) },
     { name: 'realtime-prune', intervalMs: 60 * 60_000, run: () => pruneRealtimeEvents(deps, deps.clock.now()) },
     { name: 'outbox-prune', intervalMs: 60 * 60_000, run: () => pruneFinishedOutbox(deps, deps.clock.now()) },
+    { name: 'unsent-uploads-prune', intervalMs: 60 * 60_000, run: () => pruneUnsentUploads(deps, ports.attachments, deps.clock.now()) },
     { name: 'webhook-fan-out', intervalMs: 1_000, run: () => fanOutWebhookEvents(deps) },
     { name: 'webhook-delivery', intervalMs: 1_000, run: () => deliverWebhooks(deps) },
     {

@@ -2,6 +2,7 @@
 // (fake) Graph API as an image message, email carries the files, a message may be files alone, and every
 // refusal (unknown file, another workspace's, one already sent, too many, with a template) changes nothing.
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutgoingEmail } from '../../src/channels/email/outgoing-mail.js';
 import { sandboxSender } from '../../src/channels/sandbox/sender.js';
@@ -9,6 +10,7 @@ import { startFakeGraph, type FakeGraph } from '../../src/channels/whatsapp/fake
 import { whatsappSender } from '../../src/channels/whatsapp/sender.js';
 import type { ChannelRow, Database } from '../../src/db/schema.js';
 import { LocalDiskAttachmentStorage } from '../../src/modules/attachments/local-disk-storage.js';
+import { pruneUnsentUploads } from '../../src/modules/attachments/prune-unsent-uploads.js';
 import { createEmailSender } from '../../src/modules/email/send-email.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { deliverDueMessages } from '../../src/modules/outbox/deliver-messages.js';
@@ -169,5 +171,25 @@ describe.each(ENGINES)('files sent with messages (%s)', (engine) => {
 
     const note = await api.call('POST', `/api/tickets/${instagramTicket}/notes`, { cookie, body: { body: 'Photos the customer mailed us', attachmentIds: [first, second] } });
     expect(note.status).toBe(201);
+  });
+
+  it('uploads never sent are deleted a day later, row and bytes; sent and recent ones stay, and a pruned one cannot be sent', async () => {
+    const cookie = await agent();
+    const ticketId = stored(await ingestInbound(api.world.deps, inbound(api.world.channels.email, api.world.clock))).ticketId;
+    const [sent, abandoned, recent] = [await upload(api, cookie, { bytes: pdf(), type: 'application/pdf', name: 'sent.pdf' }), await upload(api, cookie, { bytes: pdf(), type: 'application/pdf', name: 'abandoned.pdf' }), await upload(api, cookie, { bytes: pdf(), type: 'application/pdf', name: 'recent.pdf' })];
+    expect((await api.call('POST', `/api/tickets/${ticketId}/replies`, { cookie, body: { message: { kind: 'text', body: 'Attached' }, attachmentIds: [sent] } })).status).toBe(201);
+    const twoDaysAgo = Date.now() - 2 * 24 * 60 * 60_000;
+    await api.db.store.db.updateTable('attachments').set({ created_at: twoDaysAgo }).where('id', 'in', [sent, abandoned]).execute();
+    const keyOf = async (id: string) => (await api.db.store.db.selectFrom('attachments').select('storage_key').where('id', '=', id).executeTakeFirstOrThrow()).storage_key;
+    const abandonedFile = storage().pathOf(await keyOf(abandoned));
+    expect(fs.existsSync(abandonedFile)).toBe(true);
+
+    expect(await pruneUnsentUploads(api.world.deps, storage(), Date.now())).toBe(1);
+    const left = await api.db.store.db.selectFrom('attachments').select('id').where('id', 'in', [sent, abandoned, recent]).execute();
+    expect(left.map((r) => r.id).sort()).toEqual([sent, recent].sort());
+    expect(fs.existsSync(abandonedFile)).toBe(false);
+    expect(fs.existsSync(storage().pathOf(await keyOf(sent)))).toBe(true);
+    const late = await api.call('POST', `/api/tickets/${ticketId}/replies`, { cookie, body: { message: { kind: 'text', body: 'Forgot this' }, attachmentIds: [abandoned] } });
+    expect({ status: late.status, code: late.body.error?.code }).toEqual({ status: 404, code: 'ATTACHMENT_NOT_FOUND' });
   });
 });

@@ -9,6 +9,7 @@ import * as ticketListIndexes from './0006-ticket-list-indexes.js';
 import * as inboundPayloads from './0007-inbound-payloads.js';
 import * as channelAttention from './0008-channel-attention.js';
 import * as emailThreading from './0009-email-threading.js';
+import * as unsentUploads from './0010-unsent-uploads.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-inbound-payloads': inboundPayloads,
   '0008-channel-attention': channelAttention,
   '0009-email-threading': emailThreading,
+  '0010-unsent-uploads': unsentUploads,
 };
