@@ -73,11 +73,13 @@ export async function ensureSandboxAppSecrets(deps: Pick<Deps, 'store' | 'clock'
   for (const channel of channels) {
     const secrets = JSON.parse(channel.secrets) as Record<string, unknown>;
     if (!channelSetup(channel.kind).webhookPath || secrets.appSecret) continue;
-    await deps.store.db
-      .updateTable('channels')
-      .set({ secrets: JSON.stringify({ ...secrets, appSecret: newSecret('sandbox_') }), updated_at: deps.clock.now() })
-      .where('id', '=', channel.id)
-      .execute();
+    await deps.store.unit((trx) =>
+      trx
+        .updateTable('channels')
+        .set({ secrets: JSON.stringify({ ...secrets, appSecret: newSecret('sandbox_') }), updated_at: deps.clock.now() })
+        .where('id', '=', channel.id)
+        .execute(),
+    );
     noteChannelsChanged();
   }
 }
