@@ -240,6 +240,17 @@ describe.each(ENGINES)('Instagram webhooks (%s)', (engine) => {
     expect(Buffer.from(await download.arrayBuffer()).equals(PNG)).toBe(true);
   });
 
+  it("a photo the brand sent from Instagram's app is recorded with its message and downloaded like a customer's", async () => {
+    await connect();
+    const who = customer();
+    await deliver(instagramDm({ ...who, text: 'Can I see the back of it?' }));
+    await deliver(instagramEcho({ ...who, mid: newInstagramMid(), attachments: [{ type: 'image', url: fake.addMedia(PNG, 'image/png') }] }));
+    await fetchDueMedia(api.world.deps, new LocalDiskAttachmentStorage(api.attachmentsDir), { instagram: instagramMediaFetcher }, createLogger('silent'));
+    const photo = (await messagesOfCustomer(who.igsid)).at(-1)!;
+    expect(photo).toMatchObject({ direction: 'outbound', author_kind: 'external' });
+    expect(JSON.parse(photo.attachments!)[0]).toMatchObject({ storageKey: expect.any(String), size: PNG.length, contentType: 'image/png' });
+  });
+
   it('a reaction to a message not stored yet waits and is applied once the message arrives', async () => {
     await connect();
     const who = customer();

@@ -19,7 +19,7 @@ import { applyReadUpTo } from '../messages/delivery-receipts.js';
 import { applyReaction } from '../messages/reactions.js';
 import { applyUnsend } from '../messages/unsend.js';
 import type { InboundPayload } from './inbound-payload.repo.js';
-import { ingestByContact, queueMediaOf, signedChannels, waitForReferencedMessages } from './meta-payloads.js';
+import { ingestByContact, signedChannels, waitForReferencedMessages } from './meta-payloads.js';
 import type { PayloadHandler } from './process-inbound.js';
 
 // An echo may overtake the answer to our own send (channels.md §B.4): while a send of the same text is
@@ -68,7 +68,6 @@ async function applyEntryUpdates(deps: Deps, channel: ChannelRow, payload: Inbou
     try {
       const recorded = await recordBrandMessage(deps, { channelId: channel.id, ...echo }, { matchInFlight });
       if (recorded.outcome === 'in_flight') waiting++;
-      if (recorded.outcome === 'recorded') await queueMediaOf(deps, channel, recorded.messageId, echo.attachments);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       logger.warn({ channelId: channel.id, providerMessageId: echo.providerMessageId, code: error.code }, `an Instagram echo was refused: ${error.message}`);

@@ -1,15 +1,14 @@
 // What processing a stored Meta webhook body (WhatsApp, Instagram) takes whatever the product: the
 // channels of the accounts it names, kept only where the body's signature holds under that channel's app
-// secret; customers' messages stored with their media queued; and a body read again later while parts
-// of it refer to messages not stored yet.
+// secret; customers' messages stored in order; and a body read again later while parts of it refer to
+// messages not stored yet.
 import { verifyMetaSignature } from '../../channels/meta/signature.js';
-import type { Attachment, InboundMessage } from '../../channels/types.js';
+import type { InboundMessage } from '../../channels/types.js';
 import type { ChannelRow } from '../../db/schema.js';
 import { DAY, MINUTE } from '../../domain/clock.js';
 import { DomainError } from '../../domain/errors.js';
 import type { ChannelKind } from '../../domain/reply-policy.js';
 import type { Logger } from '../../lib/logger.js';
-import { queueMediaFetches } from '../attachments/fetch-provider-media.js';
 import { channelAccount, type AccountChannels } from '../channels/channel.repo.js';
 import type { Deps } from '../deps.js';
 import { ingestInbound } from '../messages/ingest-inbound.js';
@@ -37,17 +36,10 @@ export async function signedChannels(deps: Deps, known: AccountChannels, kind: C
   return signed;
 }
 
-/** Queues the download of a stored message's files. */
-export async function queueMediaOf(deps: Deps, channel: ChannelRow, messageId: string, attachments: Attachment[] | undefined): Promise<void> {
-  if (!attachments?.length) return;
-  await deps.store.unit((trx) => queueMediaFetches(trx, { id: messageId, workspaceId: channel.workspace_id, channelId: channel.id, attachments }, deps.clock.now()));
-}
-
-/** Stores one customer message and queues its media; a message the engine refuses is logged and skipped. */
-export async function ingestWithMedia(deps: Deps, channel: ChannelRow, message: Omit<InboundMessage, 'channelId'>, logger: Logger): Promise<void> {
+/** Stores one customer message (its media queued with it); a message the engine refuses is logged and skipped. */
+async function ingestOne(deps: Deps, channel: ChannelRow, message: Omit<InboundMessage, 'channelId'>, logger: Logger): Promise<void> {
   try {
-    const result = await ingestInbound(deps, { ...message, channelId: channel.id });
-    if (result.outcome !== 'ignored') await queueMediaOf(deps, channel, result.messageId, message.attachments);
+    await ingestInbound(deps, { ...message, channelId: channel.id });
   } catch (error) {
     // A message the engine refuses (an unusable address) would be refused again on every retry.
     if (!(error instanceof DomainError)) throw error;
@@ -61,7 +53,7 @@ export async function ingestByContact(deps: Deps, channel: ChannelRow, messages:
   for (const message of messages) byContact.set(message.contact.address, [...(byContact.get(message.contact.address) ?? []), message]);
   await Promise.all(
     [...byContact.values()].map(async (ordered) => {
-      for (const message of ordered) await ingestWithMedia(deps, channel, message, logger);
+      for (const message of ordered) await ingestOne(deps, channel, message, logger);
     }),
   );
 }

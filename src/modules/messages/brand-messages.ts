@@ -14,6 +14,7 @@ import type { Deps } from '../deps.js';
 import { openTicketUnlessActive, takeTicketNumberFor } from '../tickets/open-ticket.js';
 import { previewOf, teamMessageActivity } from '../tickets/ticket-activity.js';
 import { findActiveTicket } from '../tickets/ticket.repo.js';
+import { queueMediaFetches } from '../attachments/fetch-provider-media.js';
 import { findMessageByProviderId, insertMessage } from './message.repo.js';
 
 /** One message our account sent, as the provider reports it. */
@@ -83,6 +84,7 @@ export async function recordBrandMessage(deps: Pick<Deps, 'store' | 'clock' | 'c
         created_at: now,
       });
       if (!message) throw new AlreadyStored();
+      await queueMediaFetches(trx, { id: message.id, workspaceId: home.workspaceId, channelId: report.channelId, attachments: report.attachments }, now);
       await trx.updateTable('tickets').set(teamMessageActivity(now, preview, ticket.first_response_at)).where('id', '=', ticket.id).execute();
       const created = opened?.created === true;
       const realtime: RealtimeEntry[] = [

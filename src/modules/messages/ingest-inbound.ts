@@ -7,6 +7,7 @@ import { DomainError } from '../../domain/errors.js';
 import { threadCustomerMessage } from '../../domain/threading.js';
 import { appendTimeline, publishRealtime, type RealtimeEntry, type TimelineEntry } from '../../events/event.repo.js';
 import { newId } from '../../lib/ids.js';
+import { queueMediaFetches } from '../attachments/fetch-provider-media.js';
 import { toJson } from '../../lib/json.js';
 import type { ChannelHome } from '../channels/channel.repo.js';
 import { resolveIdentity, type ResolvedIdentity } from '../contacts/resolve-identity.js';
@@ -40,8 +41,8 @@ interface Threaded {
 
 /**
  * Stores a customer's message in its ticket: resolve the contact -> find or open the active ticket ->
- * append the message (deduplicated by the provider id's unique index) -> record events. Resolves once
- * the message is durable.
+ * append the message (deduplicated by the provider id's unique index) and queue the download of files
+ * the provider still holds -> record events. Resolves once the message is durable.
  */
 export async function ingestInbound(deps: Pick<Deps, 'store' | 'clock' | 'channelHomes'>, message: InboundMessage): Promise<IngestResult> {
   const home = await deps.channelHomes.get(deps.store.db, message.channelId);
@@ -73,6 +74,8 @@ async function ingestUnit(trx: Kysely<Database>, home: ChannelHome, address: str
   const threaded = await threadIntoTicket(trx, home, identity, message, now, target);
   if (!threaded) return { outcome: 'ignored', reason: 'automated_without_ticket' };
   const messageId = await appendInboundMessage(trx, threaded.ticket, message, now);
+  // Files the provider still holds are fetched later; queued with the message, so none is ever forgotten.
+  if (message.attachments?.length) await queueMediaFetches(trx, { id: messageId, workspaceId: home.workspaceId, channelId: message.channelId, attachments: message.attachments }, now);
   if (message.participants) await recordParticipants(trx, threaded.ticket, [address, ...message.participants], now);
   const ticketNumber = await recordIngestEvents(trx, threaded, messageId, now);
   return { outcome: 'stored', ticketId: threaded.ticket.id, ticketNumber, ticketCreated: threaded.created, messageId };
