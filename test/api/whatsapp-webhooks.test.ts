@@ -90,6 +90,20 @@ describe.each(ENGINES)('WhatsApp webhooks (%s)', (engine) => {
     expect(await countRows(api.db.store, 'inbound_payloads')).toBe(0);
   });
 
+  it('an app secret an admin replaces applies to the very next webhook, and a number connected after a dropped body is found at once', async () => {
+    const unknown = () => postWhatsapp(api, text(newWaId(), 'before the channel existed'));
+    expect(await unknown()).toMatchObject({ status: 200, body: { received: false } });
+    const channel = await connectWhatsapp(api);
+    expect(await postWhatsapp(api, text(newWaId(), 'first'))).toMatchObject({ status: 200, body: { received: true } });
+
+    const cookie = await api.signIn((await api.addUser('admin')).email);
+    const replaced = await api.call('PATCH', `/api/channels/${channel.id}`, { cookie, body: { secrets: { appSecret: 'a_freshly_rotated_app_secret' } } });
+    expect(replaced.status).toBe(200);
+    expect(await postWhatsapp(api, text(newWaId(), 'old secret'))).toMatchObject({ status: 401, body: { error: { code: 'INVALID_SIGNATURE' } } });
+    expect(await postWhatsapp(api, text(newWaId(), 'new secret'), { secret: 'a_freshly_rotated_app_secret' })).toMatchObject({ status: 200, body: { received: true } });
+    expect(await countRows(api.db.store, 'inbound_payloads')).toBe(2);
+  });
+
   it('a body for a number no channel connects is acknowledged and dropped', async () => {
     await connectWhatsapp(api);
     const response = await postWhatsapp(api, inboundText({ ...BUSINESS_NUMBER, phoneNumberId: '999999999999', waId: newWaId(), name: 'X', text: 'hi', timestampSec: seconds() }));
