@@ -64,3 +64,49 @@ describe.each(ENGINES)('the store (%s)', (engine) => {
     expect(left.map((r) => r.done_at)).toEqual([now - 6 * DAY, null]);
   });
 });
+
+// SQLite's group commit only: PostgreSQL runs each unit as its own transaction.
+describe("SQLite's group commit", () => {
+  const ctx = useWorld('sqlite');
+  const contact = (name: string) => ({ id: newId(), workspace_id: ctx.world.workspaceId, name, created_at: 1, updated_at: 1 });
+
+  it('an urgent unit (a webhook to acknowledge) goes ahead of background units queued before it', async () => {
+    const { store } = ctx.db;
+    const order: string[] = [];
+    const unit = (name: string, urgent: boolean) =>
+      store.unit(
+        async (trx) => {
+          order.push(name);
+          await trx.insertInto('contacts').values(contact(name)).execute();
+        },
+        { urgent },
+      );
+    await Promise.all([...Array.from({ length: 30 }, (_, i) => unit(`background-${i}`, false)), unit('urgent', true)]);
+    expect(order[0]).toBe('urgent');
+    expect(order).toHaveLength(31);
+    expect(await store.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual({ n: 31 });
+  });
+
+  it('a group commits after a few milliseconds of units and lets the event loop run before the rest, all of which commit', async () => {
+    const { store } = ctx.db;
+    const order: string[] = [];
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    setTimeout(() => order.push('timer'), 0);
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.unit(async (trx) => {
+          busy(2);
+          order.push(`unit-${i}`);
+          await trx.insertInto('contacts').values(contact(`unit-${i}`)).execute();
+        }),
+      ),
+    );
+    // Ten 2 ms units in one group would hold the event loop for 20 ms, and the timer would run after all of them.
+    expect(order.indexOf('timer')).toBeGreaterThan(0);
+    expect(order.indexOf('timer')).toBeLessThan(order.length - 1);
+    expect(await store.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual({ n: 10 });
+  });
+});
