@@ -26,7 +26,7 @@ export class ProcessLater extends Error {
 export type PayloadHandler = (deps: Deps, payload: InboundPayload) => Promise<void>;
 
 const LEASE_MS = 60_000;
-const BATCH = 50;
+export const PROCESSING_BATCH = 50;
 // Processing is retried for long: a payload is a customer's message, and the cause (a bug, a store
 // outage) is fixed by people. Waits grow to an hour.
 const RETRY_SCHEDULE = { baseMs: 5_000, capMs: 60 * 60_000 };
@@ -56,7 +56,7 @@ export async function processInboundPayloads(deps: Deps, handlers: Record<string
   for (;;) {
     const started = performance.now();
     const now = deps.clock.now();
-    const batch = await deps.store.unit((trx) => leaseInboundPayloads(trx, Object.keys(handlers), now, LEASE_MS, BATCH));
+    const batch = await deps.store.unit((trx) => leaseInboundPayloads(trx, Object.keys(handlers), now, LEASE_MS, PROCESSING_BATCH));
     const done: string[] = [];
     await forEachLimited(batch, concurrencyOf(deps.store), async (payload) => {
       try {
@@ -76,7 +76,7 @@ export async function processInboundPayloads(deps: Deps, handlers: Record<string
     // Marked together: handlers are idempotent, so a crash before this line only means reading them again.
     if (done.length > 0) await deps.store.unit((trx) => markInboundProcessed(trx, done, deps.clock.now()));
     processed += done.length;
-    if (batch.length < BATCH) return processed;
+    if (batch.length < PROCESSING_BATCH) return processed;
     await afterBatch?.(performance.now() - started);
   }
 }
@@ -134,11 +134,14 @@ export class InboundProcessor {
   #again = false;
   readonly #stores = new RecentWindow();
   readonly #slowStores = new RecentWindow();
+  readonly #pause: (ms: number) => Promise<void>;
 
-  constructor(deps: Deps, handlers: Record<string, PayloadHandler>, logger: Logger) {
+  /** `pause` waits between batches while processing steps back (a timer; tests watch it). */
+  constructor(deps: Deps, handlers: Record<string, PayloadHandler>, logger: Logger, pause: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms))) {
     this.#deps = deps;
     this.#handlers = handlers;
     this.#logger = logger;
+    this.#pause = pause;
   }
 
   /** One pass (or joins the pass in progress and the one after it); resolves with how many were processed. */
@@ -164,7 +167,7 @@ export class InboundProcessor {
 
   async #stepBack(batchMs: number): Promise<void> {
     if (this.#slowStores.count(performance.now()) <= SLOW_STORES_PER_SECOND) return;
-    await new Promise((resolve) => setTimeout(resolve, batchMs * PAUSE_PER_BATCH_TIME));
+    await this.#pause(batchMs * PAUSE_PER_BATCH_TIME);
   }
 
   /**
