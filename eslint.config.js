@@ -21,6 +21,17 @@ export default tseslint.config(
     },
   },
   {
+    // Time comes from a Clock (src/domain/clock.ts): a test that reads the wall clock beside the fixed
+    // test clock passes the day it is written and fails some later day. Elapsed time and deadlines use
+    // performance.now(), which no calendar moves.
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['src/domain/clock.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Read time from the injected Clock (systemClock or the test clock); use performance.now() for elapsed time.' }],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Read time from the injected Clock: new Date(clock.now()).' }],
+    },
+  },
+  {
     // Domain rules are pure: no storage, no HTTP, no channels, no I/O.
     files: ['src/domain/**/*.ts'],
     rules: {

@@ -44,12 +44,12 @@ const RULE_KIND = 'customer_inactivity';
 
 export async function seedInbox(engine: Engine, store: Store, databaseUrl: string, options: SeedOptions): Promise<SeededInbox> {
   const started = performance.now();
-  const now = Date.now();
+  const now = systemClock.now();
   const deps = createDeps(store, systemClock);
   const workspace = await insertWorkspace(store.db, 'Bench Shop', now - 400 * DAY);
   const channels = [
     await insertChannel(store.db, { workspaceId: workspace.id, kind: 'whatsapp', name: 'WhatsApp', externalId: `bench-wa-${newId()}`, config: { displayPhoneNumber: '+1 555 000 1111' } }, now),
-    await insertChannel(store.db, { workspaceId: workspace.id, kind: 'instagram', name: 'Instagram', externalId: `9${Date.now()}${process.pid}`, config: { username: 'bench.shop' } }, now),
+    await insertChannel(store.db, { workspaceId: workspace.id, kind: 'instagram', name: 'Instagram', externalId: `9${systemClock.now()}${process.pid}`, config: { username: 'bench.shop' } }, now),
     await insertChannel(store.db, { workspaceId: workspace.id, kind: 'email', name: 'Support email', externalId: `support+${newId()}@bench.threadbox.test` }, now),
   ];
   const rules = await Promise.all(channels.map((c) => putAutoCloseRule(deps, workspace.id, { channelId: c.id, kind: RULE_KIND, durationMinutes: (3 * DAY) / MINUTE, enabled: true })));
@@ -159,7 +159,7 @@ async function writeContacts(writer: BulkWriter, plan: Plan, ids: Ids): Promise<
   const contactIds = plan.contacts.map(() => newId());
   const contacts = batcher(writer, 'contacts', ['id', 'workspace_id', 'name', 'created_at', 'updated_at']);
   for (let c = 0; c < plan.contacts.length; c++) {
-    const created = Number.isFinite(firstSeen[c]!) ? firstSeen[c]! : Date.now();
+    const created = Number.isFinite(firstSeen[c]!) ? firstSeen[c]! : systemClock.now();
     await contacts.add([contactIds[c]!, ids.workspace, plan.contacts[c]!.name, created, Math.max(created, lastSeen[c]!)]);
   }
   await contacts.end();
@@ -168,7 +168,7 @@ async function writeContacts(writer: BulkWriter, plan: Plan, ids: Ids): Promise<
   for (let p = 0; p < plan.pairs.length; p++) {
     const { contact, channel } = plan.pairs[p]!;
     const { address, username } = addressOf(plan, p);
-    const created = Number.isFinite(pairSeen[p]!) ? pairSeen[p]! : Date.now();
+    const created = Number.isFinite(pairSeen[p]!) ? pairSeen[p]! : systemClock.now();
     await identities.add([newId(), ids.workspace, contactIds[contact]!, ids.channels[channel]!, CHANNEL_KINDS[channel]!, address, plan.contacts[contact]!.name, username, created]);
   }
   const count = await identities.end();

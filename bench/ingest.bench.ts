@@ -33,7 +33,7 @@ async function measureCeiling(engine: Engine, options: IngestOptions): Promise<n
   const count = Math.min(options.messages, 20_000);
   try {
     const { channelId, ticketId, workspaceId } = await oneTicket(bench.store);
-    const row = (i: number) => [newId(), workspaceId, ticketId, channelId, `wamid.ceiling.${i}.${newId()}`, 'Hello, I have a question about my order.', Date.now()];
+    const row = (i: number) => [newId(), workspaceId, ticketId, channelId, `wamid.ceiling.${i}.${newId()}`, 'Hello, I have a question about my order.', systemClock.now()];
     const insert =
       'insert into messages (id, workspace_id, ticket_id, channel_id, direction, author_kind, kind, provider_message_id, body, status, automated, created_at) values ';
     const values = (p: (n: number) => string) => `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 'inbound', 'customer', 'text', ${p(5)}, ${p(6)}, 'received', 0, ${p(7)})`;
@@ -63,7 +63,7 @@ async function measureCeiling(engine: Engine, options: IngestOptions): Promise<n
 
 /** A workspace, a channel and one customer ticket to hang messages on. */
 async function oneTicket(store: BenchStore['store']): Promise<{ workspaceId: string; channelId: string; ticketId: string }> {
-  const now = Date.now();
+  const now = systemClock.now();
   const workspace = await insertWorkspace(store.db, 'Bench', now);
   const channel = await insertChannel(store.db, { workspaceId: workspace.id, kind: 'whatsapp', name: 'Bench', externalId: `bench-${newId()}` }, now);
   const first = await ingestInbound(createDeps(store, systemClock), { channelId: channel.id, providerMessageId: 'wamid.first', sentAt: now, contact: { address: '491500000000' }, kind: 'text', body: 'Hello' });
@@ -74,7 +74,7 @@ async function oneTicket(store: BenchStore['store']): Promise<{ workspaceId: str
 async function measureIngest(engine: Engine, options: IngestOptions) {
   const bench = await openBenchStore(engine, 'ingest', POOL_SIZE);
   try {
-    const now = Date.now();
+    const now = systemClock.now();
     const workspace = await insertWorkspace(bench.store.db, 'Bench', now);
     const channel = await insertChannel(bench.store.db, { workspaceId: workspace.id, kind: 'whatsapp', name: 'Bench', externalId: `bench-${newId()}` }, now);
     const deps = createDeps(bench.store, systemClock);
@@ -86,7 +86,7 @@ async function measureIngest(engine: Engine, options: IngestOptions) {
       ingestInbound(deps, {
         channelId: channel.id,
         providerMessageId: `wamid.bench.${i}`,
-        sentAt: Date.now(),
+        sentAt: systemClock.now(),
         contact: { address: `4915${String(contactOf[i]).padStart(8, '0')}`, displayName: `Customer ${contactOf[i]}` },
         kind: 'text',
         body: `Message number ${i}: hello, I have a question about my order.`,

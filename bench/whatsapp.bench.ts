@@ -48,7 +48,7 @@ interface LoadResult {
 }
 
 function payloads(count: number, contacts: number): SignedBody[] {
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor(systemClock.now() / 1000);
   return Array.from({ length: count }, (_, i) => {
     const waId = String(4915000000000 + (i % contacts));
     const raw = metaJson(inboundText({ phoneNumberId: PHONE_NUMBER_ID, displayPhoneNumber: '15550001111', waId, name: `Customer ${i % contacts}`, text: `Hello, about my order #${i}. Olá 👋`, timestampSec: now, id: newWamid(waId) }));
@@ -92,7 +92,7 @@ async function measureApp(engine: Engine, options: WhatsappBenchOptions, bodies:
   const bench = await openBenchStore(engine, 'whatsapp');
   const logger = createLogger('silent');
   try {
-    const now = Date.now();
+    const now = systemClock.now();
     const workspace = await insertWorkspace(bench.store.db, 'Bench', now);
     await insertChannel(bench.store.db, { workspaceId: workspace.id, kind: 'whatsapp', name: 'Bench', externalId: PHONE_NUMBER_ID, secrets: { appSecret: SECRET, accessToken: 'bench' } }, now);
     const deps = createDeps(bench.store, systemClock);

@@ -71,7 +71,7 @@ export async function createUserCommand(config: Config, logger: Logger, options:
   const store = openConfiguredStore(config, logger);
   try {
     await store.migrate();
-    const now = Date.now();
+    const now = systemClock.now();
     const workspaceId = options.newWorkspace ? (await insertWorkspace(store.db, options.newWorkspace, now)).id : await pickWorkspace(store.db, options.workspace);
     const password = options.password ?? randomBytes(12).toString('base64url');
     const user = await insertUser(store.db, { workspaceId, email: options.email, name: options.name, role: options.role, passwordHash: await hashPassword(password) }, now);

@@ -18,11 +18,11 @@ export function startJobs(jobs: Job[], logger: Logger): () => Promise<void> {
     if (stopped) return;
     const timer = setTimeout(() => {
       timers.delete(timer);
-      const started = Date.now();
+      const started = performance.now();
       const run = job
         .run()
         .then((count) => {
-          if (count > 0) logger.info({ job: job.name, count, ms: Date.now() - started }, `${job.name}: ${count} handled`);
+          if (count > 0) logger.info({ job: job.name, count, ms: Math.round(performance.now() - started) }, `${job.name}: ${count} handled`);
         })
         .catch((error: unknown) => logger.error({ job: job.name, err: error }, `${job.name} failed`))
         .finally(() => {

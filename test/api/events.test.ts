@@ -81,7 +81,7 @@ describe.each(ENGINES)('the realtime stream (%s)', (engine) => {
     const newest = await db.selectFrom('realtime_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
     const lower = Number(newest?.seq ?? 0) + 100;
     const commit = (seq: number) =>
-      db.insertInto('realtime_events').values({ seq, workspace_id: api.world.workspaceId, type: 'ticket.created', payload: JSON.stringify({ ticketId: `t${seq}` }), created_at: Date.now() }).execute();
+      db.insertInto('realtime_events').values({ seq, workspace_id: api.world.workspaceId, type: 'ticket.created', payload: JSON.stringify({ ticketId: `t${seq}` }), created_at: api.world.clock.now() }).execute();
     const stream = await subscribed(api.url, cookie);
     try {
       await commit(lower + 1);

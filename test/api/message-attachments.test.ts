@@ -9,6 +9,7 @@ import { sandboxSender } from '../../src/channels/sandbox/sender.js';
 import { startFakeGraph, type FakeGraph } from '../../src/channels/whatsapp/fake-graph/index.js';
 import { whatsappSender } from '../../src/channels/whatsapp/sender.js';
 import type { ChannelRow, Database } from '../../src/db/schema.js';
+import { DAY } from '../../src/domain/clock.js';
 import { LocalDiskAttachmentStorage } from '../../src/modules/attachments/local-disk-storage.js';
 import { pruneUnsentUploads } from '../../src/modules/attachments/prune-unsent-uploads.js';
 import { createEmailSender } from '../../src/modules/email/send-email.js';
@@ -178,13 +179,13 @@ describe.each(ENGINES)('files sent with messages (%s)', (engine) => {
     const ticketId = stored(await ingestInbound(api.world.deps, inbound(api.world.channels.email, api.world.clock))).ticketId;
     const [sent, abandoned, recent] = [await upload(api, cookie, { bytes: pdf(), type: 'application/pdf', name: 'sent.pdf' }), await upload(api, cookie, { bytes: pdf(), type: 'application/pdf', name: 'abandoned.pdf' }), await upload(api, cookie, { bytes: pdf(), type: 'application/pdf', name: 'recent.pdf' })];
     expect((await api.call('POST', `/api/tickets/${ticketId}/replies`, { cookie, body: { message: { kind: 'text', body: 'Attached' }, attachmentIds: [sent] } })).status).toBe(201);
-    const twoDaysAgo = Date.now() - 2 * 24 * 60 * 60_000;
+    const twoDaysAgo = api.world.clock.now() - 2 * DAY;
     await api.db.store.db.updateTable('attachments').set({ created_at: twoDaysAgo }).where('id', 'in', [sent, abandoned]).execute();
     const keyOf = async (id: string) => (await api.db.store.db.selectFrom('attachments').select('storage_key').where('id', '=', id).executeTakeFirstOrThrow()).storage_key;
     const abandonedFile = storage().pathOf(await keyOf(abandoned));
     expect(fs.existsSync(abandonedFile)).toBe(true);
 
-    expect(await pruneUnsentUploads(api.world.deps, storage(), Date.now())).toBe(1);
+    expect(await pruneUnsentUploads(api.world.deps, storage(), api.world.clock.now())).toBe(1);
     const left = await api.db.store.db.selectFrom('attachments').select('id').where('id', 'in', [sent, abandoned, recent]).execute();
     expect(left.map((r) => r.id).sort()).toEqual([sent, recent].sort());
     expect(fs.existsSync(abandonedFile)).toBe(false);

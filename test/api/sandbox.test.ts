@@ -13,6 +13,7 @@ import { seedDemo } from '../../src/modules/demo/seed-demo.js';
 import { insertWorkspace } from '../../src/modules/workspaces/workspace.repo.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { ENGINES, openTestStore, type TestStore } from '../support/stores.js';
+import { systemClock } from '../../src/domain/clock.js';
 
 const ARRIVAL = { timeout: 15_000, interval: 50 };
 
@@ -109,7 +110,7 @@ describe.each(ENGINES)('the sandbox and its simulator on %s', (engine) => {
   });
 
   it('refuses live channels, other workspaces, and addresses that are not the channel’s kind, storing nothing', async () => {
-    const now = Date.now();
+    const now = systemClock.now(); // the clock the server under test runs on
     const demoWorkspace = (await call('GET', '/api/auth/me')).body.user.workspaceId as string;
     const live = await insertChannel(db.store.db, { workspaceId: demoWorkspace, kind: 'whatsapp', name: 'Live', externalId: `1${String(now).slice(-12)}`, secrets: { appSecret: 'live-app-secret-0123456789', accessToken: 'x'.repeat(30) } }, now);
     const elsewhere = await insertWorkspace(db.store.db, 'Another brand', now);

@@ -12,6 +12,7 @@ import { insertWorkspace } from '../../src/modules/workspaces/workspace.repo.js'
 import { startCli, type ServingCli } from '../support/cli.js';
 import { openEventStream } from '../support/sse.js';
 import { openTestStore, type TestStore } from '../support/stores.js';
+import { systemClock } from '../../src/domain/clock.js';
 
 const PASSWORD = 'correct horse battery staple';
 const STARTUP = { timeout: 60_000, interval: 100 };
@@ -37,7 +38,7 @@ describe('realtime across two server processes on PostgreSQL', () => {
   beforeAll(async () => {
     db = await openTestStore('postgres');
     await db.store.migrate();
-    const now = Date.now();
+    const now = systemClock.now(); // the clock the servers under test run on
     const workspace = await insertWorkspace(db.store.db, 'Two processes', now);
     channelId = (await insertChannel(db.store.db, { workspaceId: workspace.id, kind: 'whatsapp', name: 'WhatsApp sandbox', externalId: `wa-two-${now}`, sandbox: true }, now)).id;
     email = `agent-${now}@brand.test`;

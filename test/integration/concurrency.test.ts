@@ -11,6 +11,7 @@ import { inbound, newAddress } from '../support/factories.js';
 import { messageRow, ticketRow } from '../support/rows.js';
 import { ENGINES, type TestStore } from '../support/stores.js';
 import { useWorld } from '../support/world.js';
+import { systemClock } from '../../src/domain/clock.js';
 
 const run = promisify(execFile);
 
@@ -50,7 +51,7 @@ describe('SQLite shared by two OS processes', () => {
   it('two processes ingesting the first messages of one new contact produce one ticket and every message', async () => {
     const { db, world } = ctx;
     const address = newAddress('whatsapp');
-    const startAt = String(Date.now() + 1500);
+    const startAt = String(systemClock.now() + 1500);
     const spawn = (prefix: string) =>
       run(process.execPath, ['--import', 'tsx', 'test/support/ingest-process.ts', db.databaseUrl, world.channels.whatsapp.id, address, '20', prefix, startAt]);
     const [a, b] = await Promise.all([spawn('a'), spawn('b')]);

@@ -23,7 +23,7 @@ class RolledBack extends Error {}
  * A transaction that publishes an event (taking its seq) and stays open until told to commit or roll
  * back; it holds one connection of the store's pool meanwhile.
  */
-function openTransaction(store: Store, workspaceId: string, ticketId: string) {
+function openTransaction(store: Store, workspaceId: string, ticketId: string, at: number) {
   let decide!: (commit: boolean) => void;
   const decided = new Promise<boolean>((resolve) => (decide = resolve));
   let published!: () => void;
@@ -31,7 +31,7 @@ function openTransaction(store: Store, workspaceId: string, ticketId: string) {
   const ended = store.db
     .transaction()
     .execute(async (trx) => {
-      await publishRealtime(trx, workspaceId, [{ type: 'ticket.created', payload: { ticketId } }], Date.now());
+      await publishRealtime(trx, workspaceId, [{ type: 'ticket.created', payload: { ticketId } }], at);
       published();
       if (!(await decided)) throw new RolledBack();
     })
@@ -67,7 +67,7 @@ describe('the realtime feed on PostgreSQL', () => {
   });
 
   const publish = (workspaceId: string, ticketId: string) =>
-    other.unit((trx) => publishRealtime(trx, workspaceId, [{ type: 'ticket.created', payload: { ticketId } }], Date.now()));
+    other.unit((trx) => publishRealtime(trx, workspaceId, [{ type: 'ticket.created', payload: { ticketId } }], clock.now()));
 
   it('fans out an event another process writes without waiting for its timer', async () => {
     const received: RealtimeEvent[] = [];
@@ -109,7 +109,7 @@ describe('the realtime feed on PostgreSQL', () => {
   it('an event whose transaction took the lower seq but committed after a later one is still delivered, late', async () => {
     const received: RealtimeEvent[] = [];
     feed.subscribe('w1', (event) => received.push(event));
-    const slow = openTransaction(db.store, 'w1', 'committed-last');
+    const slow = openTransaction(db.store, 'w1', 'committed-last', clock.now());
     await slow.inserted;
     await publish('w1', 'committed-first');
     await vi.waitFor(() => expect(labels(received)).toEqual(['committed-first']), SOON);
@@ -127,7 +127,7 @@ describe('the realtime feed on PostgreSQL', () => {
   it('the seq of a rolled-back insert is waited for no longer than the grace period, and holds nothing back meanwhile', async () => {
     const received: RealtimeEvent[] = [];
     feed.subscribe('w1', (event) => received.push(event));
-    const doomed = openTransaction(db.store, 'w1', 'rolled-back');
+    const doomed = openTransaction(db.store, 'w1', 'rolled-back', clock.now());
     await doomed.inserted;
     await publish('w1', 'after-1');
     await vi.waitFor(() => expect(labels(received)).toEqual(['after-1']), SOON);
@@ -173,7 +173,7 @@ describe.each(ENGINES)('seqs a read skipped (%s)', (engine) => {
   const insertAt = (...events: { seq: number; workspaceId?: string }[]) =>
     db.store.db
       .insertInto('realtime_events')
-      .values(events.map(({ seq, workspaceId = 'w1' }) => ({ seq, workspace_id: workspaceId, type: 'ticket.created', payload: JSON.stringify({ ticketId: `t${seq}` }), created_at: Date.now() })))
+      .values(events.map(({ seq, workspaceId = 'w1' }) => ({ seq, workspace_id: workspaceId, type: 'ticket.created', payload: JSON.stringify({ ticketId: `t${seq}` }), created_at: clock.now() })))
       .execute();
 
   it('a seq that shows up below the newest one read is delivered late, and replayed to a client resuming after the newest', async () => {

@@ -76,7 +76,7 @@ describe('two server processes sending from one number (postgres)', () => {
 
   it('processes asking for the same slot at the same moment: exactly one of them gets it', async () => {
     const channelId = ctx.world.channels.whatsapp.id;
-    const at = Date.now();
+    const at = ctx.world.clock.now();
     const ask = (store: Store) => store.unit((trx) => takeSendSlot(trx, channelId, 50, at));
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => ask(i % 2 === 0 ? ctx.db.store : secondStore)));
     expect(answers.filter((a) => a.granted)).toHaveLength(1);
@@ -94,17 +94,18 @@ describe('two server processes sending from one number (postgres)', () => {
         config: { phoneNumberId: '200000000000900', graphBaseUrl: fake.url, sendRatePerSecond: 50 },
         secrets: { accessToken: TOKEN, appSecret: 'app-secret-0123456789abcdef' },
       },
-      Date.now(),
+      systemClock.now(),
     );
     const address = newAddress('whatsapp');
-    const sentAt = Date.now() - HOUR;
-    const customer = await ingestInbound(ctx.world.deps, inbound(channel, ctx.world.clock, { address, sentAt }));
+    // Real relays keep a real rate, so this whole test runs on the system clock, the fake Graph API's too.
+    const sentAt = systemClock.now() - HOUR;
+    const customer = await ingestInbound(createDeps(ctx.db.store, systemClock), inbound(channel, systemClock, { address, sentAt }));
     if (customer.outcome !== 'stored') throw new Error('expected the customer message to be stored');
     fake.customerWrote('200000000000900', address, sentAt);
     const ticket = await ticketRow(ctx.db.store, customer.ticketId);
     await ctx.db.store.unit(async (trx) => {
       for (let i = 0; i < 200; i++) {
-        await queueOutbound(trx, { ticket, authorUserId: ctx.world.agent.userId, authorKind: 'agent', content: { kind: 'text', body: `Update ${i}` }, tag: null, now: Date.now() });
+        await queueOutbound(trx, { ticket, authorUserId: ctx.world.agent.userId, authorKind: 'agent', content: { kind: 'text', body: `Update ${i}` }, tag: null, now: systemClock.now() });
       }
     });
 

@@ -35,11 +35,11 @@ export function startCli(args: string[], env: Record<string, string>): ServingCl
     process: child,
     output: () => output,
     async waitFor(pattern, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = performance.now() + timeoutMs;
       for (;;) {
         const match = output.match(pattern);
         if (match) return match;
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`never printed ${pattern}; output:\n${output}`);
+        if (child.exitCode !== null || performance.now() > deadline) throw new Error(`never printed ${pattern}; output:\n${output}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

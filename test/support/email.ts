@@ -1,4 +1,5 @@
 // Raw mail for email tests, and the fixtures as files.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -25,7 +26,7 @@ export function rawMail(parts: MailParts): Buffer {
     ...(parts.cc ? [`Cc: ${parts.cc}`] : []),
     `Subject: ${parts.subject ?? 'Help with my order'}`,
     `Date: ${parts.date ?? 'Wed, 25 Nov 2026 11:00:00 +0000'}`,
-    `Message-ID: ${parts.messageId ?? `<mail-${Date.now()}-${sequence++}@customer.example>`}`,
+    `Message-ID: ${parts.messageId ?? `<mail-${randomBytes(6).toString('hex')}-${sequence++}@customer.example>`}`,
     ...(parts.inReplyTo ? [`In-Reply-To: ${parts.inReplyTo}`] : []),
     ...(parts.references ? [`References: ${parts.references}`] : []),
     ...Object.entries(parts.headers ?? {}).map(([k, v]) => `${k}: ${v}`),

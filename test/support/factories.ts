@@ -1,7 +1,9 @@
 // Small builders for the data behaviour tests need.
+import { randomBytes } from 'node:crypto';
 import type { InboundMessage } from '../../src/channels/types.js';
 import type { ChannelRow } from '../../src/db/schema.js';
 import type { Store } from '../../src/db/store.js';
+import type { Clock } from '../../src/domain/clock.js';
 import type { ChannelKind } from '../../src/domain/reply-policy.js';
 import { insertChannel } from '../../src/modules/channels/channel.repo.js';
 import { createDeps, type Deps } from '../../src/modules/deps.js';
@@ -14,7 +16,9 @@ import { TestClock } from './clock.js';
 import { ticketRow } from './rows.js';
 
 let sequence = 0;
-const next = () => `${Date.now().toString(36)}${(sequence++).toString(36)}`;
+// Unique across test processes without reading a clock: a random prefix per process and a counter.
+const processPrefix = randomBytes(4).toString('hex');
+const next = () => `${processPrefix}${(sequence++).toString(36)}`;
 
 export interface World {
   deps: Deps;
@@ -61,7 +65,7 @@ export function newAddress(kind: ChannelKind): string {
 }
 
 /** A customer's text message on a channel, sent now unless told otherwise. */
-export function inbound(channel: ChannelRow, clock: TestClock, overrides: Partial<InboundMessage> & { address?: string } = {}): InboundMessage {
+export function inbound(channel: ChannelRow, clock: Clock, overrides: Partial<InboundMessage> & { address?: string } = {}): InboundMessage {
   const { address, ...rest } = overrides;
   return {
     channelId: channel.id,

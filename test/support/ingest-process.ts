@@ -11,10 +11,10 @@ if (!databaseUrl || !channelId || !address || !count || !prefix || !startAt) thr
 const store = openStore({ databaseUrl, sqliteSynchronous: 'NORMAL' });
 const deps = createDeps(store, systemClock);
 // Both processes start ingesting at the same instant so their transactions really overlap.
-while (Date.now() < Number(startAt)) await new Promise((r) => setTimeout(r, 1));
+while (systemClock.now() < Number(startAt)) await new Promise((r) => setTimeout(r, 1));
 const results = await Promise.all(
   Array.from({ length: Number(count) }, (_, i) =>
-    ingestInbound(deps, { channelId, providerMessageId: `${prefix}-${i}`, sentAt: Date.now(), contact: { address }, kind: 'text', body: `message ${i}` }),
+    ingestInbound(deps, { channelId, providerMessageId: `${prefix}-${i}`, sentAt: systemClock.now(), contact: { address }, kind: 'text', body: `message ${i}` }),
   ),
 );
 await store.close();

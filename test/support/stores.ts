@@ -1,4 +1,5 @@
 // Fresh stores for tests: a new SQLite file, or a new PostgreSQL database copied from the migrated template.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +21,7 @@ let counter = 0;
 
 /** Opens an empty, migrated store of the given engine; dispose() closes and deletes it. */
 export async function openTestStore(engine: Engine, options: { poolSize?: number } = {}): Promise<TestStore> {
-  const unique = `${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const unique = `${process.pid}_${randomBytes(4).toString('hex')}_${counter++}`;
   if (engine === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadbox-test-'));
     const databaseUrl = path.join(dir, 'threadbox.db');

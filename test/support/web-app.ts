@@ -17,13 +17,14 @@ import { TestClock } from './clock.js';
 import { buildWorld, type World } from './factories.js';
 import { openTestStore, type TestStore } from './stores.js';
 import { WEB_ROOT } from './web-build.js';
+import { systemClock } from '../../src/domain/clock.js';
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
-/** The wall clock, so what the server computes and what the page counts down agree. */
+/** The system clock, so what the server computes and what the page counts down agree. */
 class WallClock extends TestClock {
   override now(): number {
-    return Date.now();
+    return systemClock.now();
   }
 }
 
@@ -48,7 +49,7 @@ export function useWebApp(engine: Engine): WebAppContext {
     db = await openTestStore(engine);
     world = await buildWorld(db.store, new WallClock());
     const email = `admin-${newId().slice(-8)}@brand.test`;
-    const user = await insertUser(db.store.db, { workspaceId: world.workspaceId, email, name: 'Ana Admin', role: 'admin', passwordHash: await hashPassword(ADMIN_PASSWORD) }, Date.now());
+    const user = await insertUser(db.store.db, { workspaceId: world.workspaceId, email, name: 'Ana Admin', role: 'admin', passwordHash: await hashPassword(ADMIN_PASSWORD) }, world.clock.now());
     admin = { email, userId: user.id, name: 'Ana Admin' };
     attachmentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadbox-web-attachments-'));
     app = await buildApp({
@@ -97,6 +98,6 @@ export function useWebApp(engine: Engine): WebAppContext {
 export async function addWhatsappTemplate(world: World, channelId: string, name: string, bodyText: string): Promise<void> {
   await world.deps.store.db
     .insertInto('templates')
-    .values({ id: newId(), workspace_id: world.workspaceId, channel_id: channelId, name, language: 'en_US', category: 'UTILITY', status: 'APPROVED', components: JSON.stringify([{ type: 'BODY', text: bodyText }]), updated_at: Date.now() })
+    .values({ id: newId(), workspace_id: world.workspaceId, channel_id: channelId, name, language: 'en_US', category: 'UTILITY', status: 'APPROVED', components: JSON.stringify([{ type: 'BODY', text: bodyText }]), updated_at: world.clock.now() })
     .execute();
 }

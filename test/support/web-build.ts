@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { systemClock } from '../../src/domain/clock.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const WEB_ROOT = path.join(ROOT, 'dist/web');
@@ -32,7 +33,7 @@ function takeLock(): boolean {
     return true;
   } catch {
     // A lock left by a killed run would block every later one.
-    if (Date.now() - fs.statSync(LOCK).mtimeMs > LOCK_STALE_MS) fs.rmSync(LOCK, { recursive: true, force: true });
+    if (systemClock.now() - fs.statSync(LOCK).mtimeMs > LOCK_STALE_MS) fs.rmSync(LOCK, { recursive: true, force: true });
     return false;
   }
 }

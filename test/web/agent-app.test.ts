@@ -99,7 +99,7 @@ describe('the agent web app on sqlite, in detail', { timeout: BROWSER_TEST_TIMEO
   it("says where the agent stands in each reply window, refuses free text outside WhatsApp's window and sends an approved template instead", async () => {
     const { world } = web;
     await addWhatsappTemplate(world, world.channels.whatsapp.id, 'order_update', 'Hi {{1}}, your order {{2}} is on its way.');
-    const now = Date.now();
+    const now = world.clock.now();
     // Half a minute of slack keeps "5 h 12 min" true while the page loads.
     const open = await customerWroteIn(world, world.channels.whatsapp, { sentAt: now - (DAY - (5 * HOUR + 12 * 60_000 + 30_000)) });
     const lapsed = await customerWroteIn(world, world.channels.whatsapp, { sentAt: now - 25 * HOUR });

@@ -146,7 +146,7 @@ describe('the web app with the sandbox simulator', { timeout: BROWSER_TEST_TIMEO
     await page.getByRole('button', { name: /from Oliver Bennett/ }).click();
     await page.getByRole('heading', { level: 1, name: /Oliver Bennett/ }).waitFor();
     // The sweep the server runs every minute, run now at an instant past the rule's 3 days.
-    expect(await runAutoClose(server.deps, Date.now() + 3 * DAY + MINUTE)).toBeGreaterThan(0);
+    expect(await runAutoClose(server.deps, systemClock.now() + 3 * DAY + MINUTE)).toBeGreaterThan(0);
     await page.getByText('Closed automatically by an auto-close rule: the customer did not answer in time').waitFor();
     await page.getByText('This ticket is closed.').waitFor();
     await saveScreenshot(page, 'ticket-auto-closed');

@@ -88,7 +88,7 @@ export class AccountChannels {
   }
 
   async find(db: Kysely<Database>, kind: ChannelKind, accountIds: string[]): Promise<ChannelRow[]> {
-    const now = Date.now();
+    const now = performance.now();
     const found: ChannelRow[] = [];
     const missing: string[] = [];
     for (const accountId of new Set(accountIds)) {

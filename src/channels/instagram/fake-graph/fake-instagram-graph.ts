@@ -26,7 +26,7 @@ export interface FakeInstagramAccount {
 
 export interface FakeInstagramOptions extends FakeListenOptions {
   accounts?: FakeInstagramAccount[];
-  /** The clock for the windows, epoch ms; defaults to Date.now. */
+  /** The clock for the windows, epoch ms; defaults to the system clock. */
   now?: () => number;
   /** Where accepted sends are echoed back as signed webhooks (channels.md §B.4); none when absent. */
   echoTo?: { url: string; appSecret: string };

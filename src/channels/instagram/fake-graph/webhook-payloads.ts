@@ -1,6 +1,7 @@
 // Builders for the webhook bodies Instagram posts to the app (channels.md §B.1), shaped like the fixtures:
 // one entry per body, `messaging[]` for DMs and their events, `changes[]` for comments. Tests and the demo
 // simulator build bodies with these; `batchInstagram` joins several into one delivery.
+import { randomBytes, randomInt } from 'node:crypto';
 
 export interface InstagramWebhook {
   object: 'instagram';
@@ -28,13 +29,13 @@ let sequence = 0;
 /** A message id in Instagram's style (base64 of an opaque value). */
 export function newInstagramMid(hint = ''): string {
   sequence += 1;
-  return Buffer.from(`ig_item:1:${hint}:${Date.now().toString(36)}:${sequence}:${Math.random().toString(36).slice(2, 10)}`).toString('base64url');
+  return Buffer.from(`ig_item:1:${hint}:${sequence}:${randomBytes(6).toString('hex')}`).toString('base64url');
 }
 
 /** A numeric id like Instagram's comment and media ids. */
 export function newInstagramId(): string {
   sequence += 1;
-  return `18${String(Date.now()).slice(-9)}${String(sequence).padStart(6, '0')}`;
+  return `18${String(randomInt(1e9)).padStart(9, '0')}${String(sequence).padStart(6, '0')}`;
 }
 
 function messaging(accountId: string, at: number, event: Record<string, unknown>): InstagramWebhook {

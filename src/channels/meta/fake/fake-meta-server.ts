@@ -5,6 +5,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { fbtraceId, invalidTokenError, missingTokenError, unknownPathError, type GraphErrorAnswer } from './graph-errors.js';
 import { metaJson, postWebhook, type DeliverOptions, type WebhookDelivery } from './webhook-delivery.js';
+import { systemClock } from '../../../domain/clock.js';
 
 export class Answer {
   constructor(
@@ -102,7 +103,7 @@ export abstract class FakeMetaServer<E extends string, R extends RecordedRequest
     private readonly listenOptions: FakeListenOptions,
     now: (() => number) | undefined,
   ) {
-    this.now = now ?? Date.now;
+    this.now = now ?? (() => systemClock.now());
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) this.answer(res, null, Answer.json(500, { error: { message: String(error), type: 'OAuthException', code: 1, fbtrace_id: fbtraceId() } }));

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GraphError, graphBytes, graphJson, type GraphAccount } from '../../meta/graph-client.js';
+import { TestClock } from '../../../../test/support/clock.js';
 import { inboundMedia, inboundText, startFakeGraph, statusUpdate, type FakeGraph, type FakeTemplate } from './index.js';
 
 const FIXTURES = new URL('../../../../test/fixtures/channels/', import.meta.url);
@@ -17,6 +18,7 @@ const CUSTOMER = '15559990001';
 const HOUR = 60 * 60 * 1000;
 
 let fake: FakeGraph;
+let clock: TestClock;
 let account: GraphAccount;
 
 function textTo(to: string, body = 'Hi Jane, your parcel ships today.') {
@@ -35,7 +37,8 @@ async function refusal(promise: Promise<unknown>): Promise<GraphError> {
 const sendPath = `/${NUMBER.phoneNumberId}/messages`;
 
 beforeEach(async () => {
-  fake = await startFakeGraph({ phoneNumbers: [NUMBER, OTHER] });
+  clock = new TestClock();
+  fake = await startFakeGraph({ phoneNumbers: [NUMBER, OTHER], now: () => clock.now() });
   account = { baseUrl: fake.url, apiVersion: 'v23.0', accessToken: NUMBER.accessToken };
 });
 
@@ -45,7 +48,7 @@ afterEach(async () => {
 
 describe('sending messages to the fake Graph API', () => {
   it('accepts a text inside the window, answers like Meta with a wamid, and records the exact request', async () => {
-    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, Date.now() - 2 * HOUR);
+    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, clock.now() - 2 * HOUR);
     const answer = await graphJson<{ messaging_product: string; contacts: { input: string; wa_id: string }[]; messages: { id: string; message_status?: string }[] }>(account, {
       path: sendPath,
       json: textTo('+15559990001'),
@@ -60,7 +63,7 @@ describe('sending messages to the fake Graph API', () => {
   });
 
   it('accepts media by id and by link, a reply with context, and a reaction', async () => {
-    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, Date.now() - HOUR);
+    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, clock.now() - HOUR);
     const mediaId = fake.addMedia(Buffer.from('%PDF-1.4 fake'), 'application/pdf');
     const bodies = [
       { messaging_product: 'whatsapp', to: CUSTOMER, type: 'document', document: { id: mediaId, caption: 'Your invoice', filename: 'invoice.pdf' } },
@@ -74,7 +77,7 @@ describe('sending messages to the fake Graph API', () => {
   });
 
   it('refuses malformed bodies with the Graph error a real client would get, and records no send', async () => {
-    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, Date.now());
+    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, clock.now());
     const cases: [unknown, number][] = [
       [{ to: CUSTOMER, type: 'text', text: { body: 'hi' } }, 131008],
       [{ messaging_product: 'whatsapp', type: 'text', text: { body: 'hi' } }, 131008],
@@ -94,7 +97,7 @@ describe('sending messages to the fake Graph API', () => {
   });
 
   it('answers error 190 with HTTP 401 for a wrong token, and 100 for a number the token does not own', async () => {
-    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, Date.now());
+    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, clock.now());
     const wrong = await refusal(graphJson({ ...account, accessToken: 'EAAG-not-a-token-we-know' }, { path: sendPath, json: textTo(CUSTOMER) }));
     expect({ status: wrong.status, code: wrong.code }).toEqual({ status: 401, code: 190 });
     const raw = fake.requests.at(-1)!;
@@ -112,7 +115,7 @@ describe('sending messages to the fake Graph API', () => {
 
 describe('the 24-hour customer service window', () => {
   it('refuses free-form to a customer who wrote 25 hours ago with the exact 131047 envelope', async () => {
-    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, Date.now() - 25 * HOUR);
+    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, clock.now() - 25 * HOUR);
     const response = await fetch(`${fake.url}/v23.0${sendPath}`, { method: 'POST', headers: { authorization: `Bearer ${NUMBER.accessToken}`, 'content-type': 'application/json' }, body: JSON.stringify(textTo(CUSTOMER)) });
     expect(response.status).toBe(400);
     const expected = fixture('whatsapp-error-131047-response.json');
@@ -121,7 +124,7 @@ describe('the 24-hour customer service window', () => {
   });
 
   it('refuses free-form to a customer who never wrote, and to one who wrote to another number', async () => {
-    fake.customerWrote(OTHER.phoneNumberId, CUSTOMER, Date.now());
+    fake.customerWrote(OTHER.phoneNumberId, CUSTOMER, clock.now());
     const error = await refusal(graphJson(account, { path: sendPath, json: textTo(CUSTOMER) }));
     expect({ status: error.status, code: error.code }).toEqual({ status: 400, code: 131047 });
   });
@@ -129,7 +132,7 @@ describe('the 24-hour customer service window', () => {
   it('opens the window from an inbound message the fake delivered, using the provider timestamp', async () => {
     const app = await startReceiver();
     try {
-      await fake.deliverWebhook(app.url, inboundText({ ...NUMBER, waId: CUSTOMER, name: 'Jane', text: 'hello', timestampSec: Math.floor((Date.now() - 2 * HOUR) / 1000) }), 'secret-secret-secret');
+      await fake.deliverWebhook(app.url, inboundText({ ...NUMBER, waId: CUSTOMER, name: 'Jane', text: 'hello', timestampSec: Math.floor((clock.now() - 2 * HOUR) / 1000) }), 'secret-secret-secret');
       await graphJson(account, { path: sendPath, json: textTo(CUSTOMER) });
       expect(fake.sent).toHaveLength(1);
     } finally {
@@ -165,7 +168,7 @@ describe('the 24-hour customer service window', () => {
 
 describe('failure injection', () => {
   it('failNext answers the next n requests with the given Graph error, then recovers', async () => {
-    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, Date.now());
+    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, clock.now());
     fake.failNext(2, { error: 130429 });
     for (let i = 0; i < 2; i += 1) {
       const error = await refusal(graphJson(account, { path: sendPath, json: textTo(CUSTOMER) }));
@@ -177,7 +180,7 @@ describe('failure injection', () => {
   });
 
   it('failNext takes an explicit status, a whole error object, or a raw body', async () => {
-    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, Date.now());
+    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, clock.now());
     fake.failNext(1, { status: 500 });
     fake.failNext(1, { error: 131056 });
     fake.failNext(1, { status: 401, error: { message: 'Error validating access token: Session has expired', type: 'OAuthException', code: 190, error_subcode: 463, fbtrace_id: 'Atrace' } });
@@ -197,7 +200,7 @@ describe('failure injection', () => {
   });
 
   it('failNext scoped to a phone number leaves the other numbers alone', async () => {
-    fake.customerWrote(OTHER.phoneNumberId, CUSTOMER, Date.now());
+    fake.customerWrote(OTHER.phoneNumberId, CUSTOMER, clock.now());
     fake.failNext(1, { phoneNumberId: NUMBER.phoneNumberId, error: 131000 });
     await graphJson({ ...account, accessToken: OTHER.accessToken }, { path: `/${OTHER.phoneNumberId}/messages`, json: textTo(CUSTOMER) });
     expect(fake.sent.map((s) => s.phoneNumberId)).toEqual([OTHER.phoneNumberId]);
@@ -206,7 +209,7 @@ describe('failure injection', () => {
   });
 
   it('hangNext holds the request open so the client times out; the next one is answered', async () => {
-    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, Date.now());
+    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, clock.now());
     fake.hangNext(1, { endpoint: 'messages' });
     const timedOut = await graphJson(account, { path: sendPath, json: textTo(CUSTOMER), timeoutMs: 150 }).then(
       () => null,
@@ -289,7 +292,7 @@ describe('template sends', () => {
   });
 
   it('only offers a number the templates of its own business account', async () => {
-    fake.customerWrote(OTHER.phoneNumberId, CUSTOMER, Date.now());
+    fake.customerWrote(OTHER.phoneNumberId, CUSTOMER, clock.now());
     const error = await refusal(graphJson({ ...account, accessToken: OTHER.accessToken }, { path: `/${OTHER.phoneNumberId}/messages`, json: templateSend() }));
     expect(error.code).toBe(132001);
   });
@@ -502,7 +505,7 @@ describe('webhooks posted to the app', () => {
   });
 
   it('after an accepted send posts sent then delivered statuses for its wamid, signed', async () => {
-    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, Date.now());
+    fake.customerWrote(NUMBER.phoneNumberId, CUSTOMER, clock.now());
     fake.autoStatuses(app.url, 'app-secret-for-tests', ['sent', 'delivered', 'read']);
     const answer = await graphJson<{ messages: { id: string }[] }>(account, { path: sendPath, json: { ...textTo(CUSTOMER), biz_opaque_callback_data: 'outbox=OB-2' } });
     await fake.whenIdle();

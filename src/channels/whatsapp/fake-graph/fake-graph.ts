@@ -36,7 +36,7 @@ export interface FakeGraphOptions {
    * status with 131047 to the status webhook (see `autoStatuses`). Default `sync`.
    */
   windowClosed?: 'sync' | 'async';
-  /** The clock for the 24-hour window and media URL expiry, epoch ms; defaults to Date.now. */
+  /** The clock for the 24-hour window and media URL expiry, epoch ms; defaults to the system clock. */
   now?: () => number;
   /**
    * Whether sends are checked against the window and the account's templates (default true). The demo's

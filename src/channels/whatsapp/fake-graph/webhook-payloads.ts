@@ -1,5 +1,6 @@
 // Builders for the webhook payloads Meta posts to the app (channels.md §A.2), shaped like the
 // fixtures: one entry, one `messages` change, metadata naming the business number.
+import { randomBytes } from 'node:crypto';
 
 export interface WebhookPayload {
   object: 'whatsapp_business_account';
@@ -78,7 +79,7 @@ let sequence = 0;
 /** A wamid in Meta's style: `wamid.` and base64 of an opaque value. */
 export function newWamid(hint = ''): string {
   sequence += 1;
-  const opaque = `${hint}:${Date.now().toString(36)}:${sequence}:${Math.random().toString(36).slice(2, 10)}`;
+  const opaque = `${hint}:${sequence}:${randomBytes(6).toString('hex')}`;
   return `wamid.${Buffer.from(opaque).toString('base64')}`;
 }
 
