@@ -28,13 +28,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the store named by the configuration, with its logger hooked to idle-connection errors. */
+/** Opens the store named by the configuration, with its timeouts and its logger hooked to dropped connections. */
 export function openConfiguredStore(config: Config, logger: Logger): Store {
   return openStore({
     databaseUrl: config.databaseUrl,
     sqliteSynchronous: config.sqliteSynchronous,
     poolSize: config.pgPoolSize,
-    onIdleError: (error) => logger.warn({ err: error }, 'database connection dropped; the pool will reconnect'),
+    statementTimeoutMs: config.db.statementTimeoutMs,
+    connectTimeoutMs: config.db.connectTimeoutMs,
+    onConnectionError: (error) => logger.warn({ err: error }, 'database connection dropped; the pool will reconnect'),
   });
 }
 

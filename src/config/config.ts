@@ -22,6 +22,20 @@ const schema = z.object({
   EMAIL_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(25 * 1024 * 1024),
   // The local fake providers behind sandbox channels and the simulator; a production server may turn them off.
   SANDBOX: z.enum(['on', 'off']).default('on'),
+  // Which reverse proxies' X-Forwarded-For to believe: off (none), a hop count, or addresses/CIDRs.
+  TRUST_PROXY: z.string().min(1).default('off'),
+  // Slow clients: how long a request's headers, its whole request, and an idle keep-alive connection may take.
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+  KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(5_000),
+  MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(256),
+  // How long a database call may take before it fails with STORE_UNAVAILABLE.
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  // Outgoing requests to admin-given URLs (webhooks, a channel's Graph base URL) never reach private,
+  // loopback or link-local addresses unless this is 'allow' (tests, a private network of your own).
+  PRIVATE_OUTBOUND_URLS: z.enum(['refuse', 'allow']).default('refuse'),
 });
 
 export interface Config {
@@ -47,6 +61,20 @@ export interface Config {
   emailMaxBytes: number;
   /** Whether this process runs the fake providers of sandbox channels and serves the simulator. */
   sandbox: boolean;
+  /** Fastify's trustProxy: false, a hop count, or a list of addresses/CIDRs of trusted proxies. */
+  trustProxy: boolean | number | string[];
+  server: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number; maxConnectionsPerAddress: number };
+  db: { statementTimeoutMs: number; connectTimeoutMs: number };
+  /** Whether outgoing requests to admin-given URLs may reach private, loopback and link-local addresses. */
+  allowPrivateOutboundUrls: boolean;
+}
+
+/** TRUST_PROXY: 'off', 'on' (any proxy: only when nothing else can reach the server), a hop count, or a list. */
+function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === 'off' || value === 'false') return false;
+  if (value === 'on' || value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((part) => part.trim()).filter(Boolean);
 }
 
 /** Parses the environment; throws one readable error naming every invalid variable. */
@@ -73,5 +101,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtp: e.SMTP_PORT === undefined ? null : { host: e.SMTP_HOST ?? e.HOST, port: e.SMTP_PORT },
     emailMaxBytes: e.EMAIL_MAX_BYTES,
     sandbox: e.SANDBOX === 'on',
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    server: {
+      headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.MAX_CONNECTIONS,
+      maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+    },
+    db: { statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS },
+    allowPrivateOutboundUrls: e.PRIVATE_OUTBOUND_URLS === 'allow',
   };
 }

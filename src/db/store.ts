@@ -14,8 +14,14 @@ export interface StoreOptions {
   databaseUrl: string;
   sqliteSynchronous?: SqliteSynchronous;
   poolSize?: number;
-  /** Told when the server drops an idle PostgreSQL connection (the pool reconnects by itself). */
-  onIdleError?: (error: Error) => void;
+  /** Told when a PostgreSQL connection drops, idle or busy (the pool reconnects by itself). */
+  onConnectionError?: (error: Error) => void;
+  /** PostgreSQL: the longest one statement may run, in ms (default: no limit). Migrations run without it. */
+  statementTimeoutMs?: number;
+  /** PostgreSQL: the longest a query waits for a connection, in ms (default 5 s). */
+  connectTimeoutMs?: number;
+  /** SQLite: how long a write waits for another process's write lock, in ms (default 10 s). */
+  busyTimeoutMs?: number;
 }
 
 export interface Store {
@@ -32,12 +38,12 @@ export interface Store {
    */
   unit<T>(work: Unit<T>, options?: { urgent?: boolean }): Promise<T>;
   migrate(): Promise<void>;
-  /** Whether the store answers and every migration has been applied. */
-  isReady(): Promise<boolean>;
+  /** Whether the store answers within the time given (default 2 s) and every migration has been applied. */
+  isReady(timeoutMs?: number): Promise<boolean>;
   /**
    * Calls `onSignal` when any connection signals `channel` (PostgreSQL NOTIFY), and once after the
    * listening connection was lost and is back, since signals sent meanwhile are gone. Never throws:
-   * trouble goes to `onError` (default: the store's `onIdleError`). On SQLite, where one process owns
+   * trouble goes to `onError` (default: the store's `onConnectionError`). On SQLite, where one process owns
    * the database file, nothing signals and the returned stop function does nothing. Closing the store
    * stops every watch.
    */
@@ -50,6 +56,7 @@ type Watch = (channel: string, onSignal: () => void, onError: (error: Error) => 
 const provider: MigrationProvider = { getMigrations: async (): Promise<Record<string, Migration>> => migrations };
 
 const DEFAULT_POOL_SIZE = 10;
+const READY_TIMEOUT_MS = 2_000;
 
 /** Opens the store that a database URL names. */
 export function openStore(options: StoreOptions): Store {
@@ -68,11 +75,11 @@ export function sqliteFileOf(url: string): string {
 function openSqlite(options: StoreOptions): Store {
   const file = sqliteFileOf(options.databaseUrl);
   const background = file !== ':memory:';
-  const { dialect, database, run } = sqliteDialect({ file, synchronous: options.sqliteSynchronous ?? 'FULL', autoCheckpoint: !background });
+  const { dialect, database, run } = sqliteDialect({ file, synchronous: options.sqliteSynchronous ?? 'FULL', autoCheckpoint: !background, ...(options.busyTimeoutMs ? { busyTimeoutMs: options.busyTimeoutMs } : {}) });
   const checkpointer = background ? startCheckpointer(file) : null;
   const db = new Kysely<Database>({ dialect });
   const group = new GroupCommitter(db, (statement) => database.exec(statement), run);
-  const store = makeStore('sqlite', db, (work, options) => group.run(work, options?.urgent), async () => async () => undefined, options.onIdleError);
+  const store = makeStore('sqlite', db, (work, options) => group.run(work, options?.urgent), async () => async () => undefined, options.onConnectionError);
   return {
     ...store,
     async close() {
@@ -83,8 +90,11 @@ function openSqlite(options: StoreOptions): Store {
 }
 
 function openPostgres(options: StoreOptions): Store {
-  const { dialect } = postgresDialect({ url: options.databaseUrl, poolSize: options.poolSize ?? DEFAULT_POOL_SIZE, onIdleError: options.onIdleError });
+  const connection = { url: options.databaseUrl, onConnectionError: options.onConnectionError, connectTimeoutMs: options.connectTimeoutMs };
+  const { dialect } = postgresDialect({ ...connection, poolSize: options.poolSize ?? DEFAULT_POOL_SIZE, statementTimeoutMs: options.statementTimeoutMs });
   const db = new Kysely<Database>({ dialect });
+  // A migration may rewrite a large table: it runs on a connection of its own, without the statement limit.
+  const migrationDb = () => new Kysely<Database>({ dialect: postgresDialect({ ...connection, poolSize: 1 }).dialect });
   const watch: Watch = (channel, onSignal, onError) => listenForNotifications({ url: options.databaseUrl, channel, onSignal, onError });
   const unit = async <T>(work: Unit<T>): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
@@ -95,7 +105,7 @@ function openPostgres(options: StoreOptions): Store {
       }
     }
   };
-  return makeStore('postgres', db, unit, watch, options.onIdleError, options.poolSize ?? DEFAULT_POOL_SIZE);
+  return makeStore('postgres', db, unit, watch, options.onConnectionError, options.poolSize ?? DEFAULT_POOL_SIZE, migrationDb);
 }
 
 function makeStore(
@@ -103,8 +113,9 @@ function makeStore(
   db: Kysely<Database>,
   unit: Store['unit'],
   listen: Watch,
-  onIdleError: ((error: Error) => void) | undefined,
+  onConnectionError: ((error: Error) => void) | undefined,
   connections = 1,
+  migrationDb?: () => Kysely<Database>,
 ): Store {
   const migrator = new Migrator({ db, provider });
   const watches = new Set<() => Promise<void>>();
@@ -114,21 +125,32 @@ function makeStore(
     db,
     unit,
     async migrate() {
-      const { error, results } = await migrator.migrateToLatest();
-      const failed = results?.find((r) => r.status === 'Error');
-      if (error || failed) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
-    },
-    async isReady() {
+      const own = migrationDb?.();
       try {
+        const { error, results } = await (own ? new Migrator({ db: own, provider }) : migrator).migrateToLatest();
+        const failed = results?.find((r) => r.status === 'Error');
+        if (error || failed) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+      } finally {
+        await own?.destroy();
+      }
+    },
+    async isReady(timeoutMs = READY_TIMEOUT_MS) {
+      const answer = (async () => {
         await sql`select 1`.execute(db);
         const all = await migrator.getMigrations();
         return all.every((m) => m.executedAt !== undefined);
-      } catch {
-        return false;
+      })().catch(() => false);
+      // A stalled database must not stall the probe: not answering in time is not ready.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+      try {
+        return await Promise.race([answer, late]);
+      } finally {
+        clearTimeout(timer);
       }
     },
     async watch(channel, onSignal, watchOptions) {
-      const stopListening = await listen(channel, onSignal, watchOptions?.onError ?? onIdleError ?? (() => undefined));
+      const stopListening = await listen(channel, onSignal, watchOptions?.onError ?? onConnectionError ?? (() => undefined));
       let stopped: Promise<void> | null = null;
       const stop = () => {
         watches.delete(stop);

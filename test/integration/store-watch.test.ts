@@ -112,9 +112,9 @@ describe('watching a PostgreSQL store', () => {
     await vi.waitFor(async () => expect(await listenerPids(other)).toEqual([]), SOON);
   });
 
-  it('without an error handler of its own a watch reports to the store’s onIdleError', async () => {
+  it('without an error handler of its own a watch reports to the store’s onConnectionError', async () => {
     const errors: Error[] = [];
-    const watching = openStore({ databaseUrl: db.databaseUrl, onIdleError: (error) => errors.push(error) });
+    const watching = openStore({ databaseUrl: db.databaseUrl, onConnectionError: (error) => errors.push(error) });
     try {
       await watching.watch(REALTIME_SIGNAL_CHANNEL, () => undefined);
       const [pid] = await listenerPids(other);
