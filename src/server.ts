@@ -46,7 +46,7 @@ export function openConfiguredStore(config: Config, logger: Logger): Store {
  */
 export async function startServer(config: Config, logger: Logger, store = openConfiguredStore(config, logger), options: { webRoot?: string } = {}): Promise<RunningServer> {
   await store.migrate();
-  const deps = createDeps(store, systemClock);
+  const deps = createDeps(store, systemClock, { allowPrivateOutboundUrls: config.allowPrivateOutboundUrls });
   const storage = new LocalDiskAttachmentStorage(config.attachmentsDir);
   const inbound = new InboundProcessor(deps, inboundHandlers(logger, storage), logger);
   // Without jobs this process only stores deliveries; a process running jobs processes them.
@@ -69,6 +69,8 @@ export async function startServer(config: Config, logger: Logger, store = openCo
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
     onInboundStored,
     ...(sandbox ? { sandbox } : {}),
+    limits: config.server,
+    trustProxy: config.trustProxy,
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

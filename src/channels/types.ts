@@ -161,6 +161,11 @@ export interface ChannelAccount {
   settings: Record<string, unknown>;
   secrets: Record<string, string>;
   sandbox: boolean;
+  /**
+   * Whether the provider calls made for this account (Graph API, media downloads) may reach private,
+   * loopback and link-local addresses (PRIVATE_OUTBOUND_URLS=allow). Absent: refused, unless `sandbox`.
+   */
+  allowPrivateAddresses?: boolean;
 }
 
 /** Downloads a customer's media from the provider, given the reference its webhook carried. */
@@ -275,4 +280,16 @@ export interface ChannelSender {
   sendRatePerSecond?(account: ChannelAccount): number | null;
   /** Whether this sender also serves the account while the channel is in sandbox mode (a local fake provider). */
   servesSandbox?(account: ChannelAccount): boolean;
+}
+
+/**
+ * A part of a provider payload (one message, receipt or event) that does not match the provider's
+ * documented types: it is not turned into anything, but recorded with the reason for admins to see.
+ */
+export interface UnreadableItem {
+  /** Where in the payload, e.g. `entry[0].changes[0].value.messages[1]`. */
+  item: string;
+  /** The provider's id of the message, when that much could be read. */
+  providerMessageId: string | null;
+  reason: string;
 }

@@ -302,6 +302,20 @@ export interface InboundPayloadsTable {
   last_error: string | null;
 }
 
+/** A part of a provider payload that did not match the provider's documented types, kept for admins to see. */
+export interface InboundUnreadableTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  payload_id: string;
+  /** Where in the payload, e.g. `entry[0].changes[0].value.messages[1]`. */
+  item: string;
+  provider_message_id: string | null;
+  reason: string;
+  received_at: number;
+  recorded_at: number;
+}
+
 /** An address on a ticket's mail thread: the customer, and whoever their mail was also sent to. */
 export interface TicketParticipantsTable {
   workspace_id: string;
@@ -319,6 +333,13 @@ export interface EmailMailboxCursorsTable {
   locked_until: number | null;
   last_error: string | null;
   updated_at: number;
+}
+
+/** Failed sign-ins per hashed key (account at address, or address), shared by every process. */
+export interface SignInThrottleTable {
+  key: string;
+  failures: number;
+  retry_at: number;
 }
 
 export interface Database {
@@ -341,10 +362,12 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   inbound_payloads: InboundPayloadsTable;
+  inbound_unreadable: InboundUnreadableTable;
   webhooks: WebhooksTable;
   webhook_dispatch_cursor: WebhookDispatchCursorTable;
   ticket_participants: TicketParticipantsTable;
   email_mailbox_cursors: EmailMailboxCursorsTable;
+  sign_in_throttle: SignInThrottleTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;

@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'ATTACHMENT_TYPE_MISMATCH'
   | 'ATTACHMENT_NOT_FOUND'
   | 'ATTACHMENT_IN_USE'
+  | 'ATTACHMENT_TOO_MANY_FILES'
+  | 'INVALID_MULTIPART'
   | 'NOT_FOUND'
   | 'VALIDATION_FAILED'
   | 'CONFLICT'
@@ -49,7 +51,8 @@ export type ErrorCode =
   | 'AUTO_CLOSE_RULE_EXISTS'
   | 'CHANNEL_NOT_SANDBOX'
   | 'WHATSAPP_ONE_FILE_PER_MESSAGE'
-  | 'INSTAGRAM_MEDIA_NEEDS_LINK';
+  | 'INSTAGRAM_MEDIA_NEEDS_LINK'
+  | 'URL_NOT_ALLOWED';
 
 /** What kind of failure a code is; the HTTP layer maps kinds to statuses. */
 export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation' | 'unauthenticated' | 'forbidden' | 'rate_limited' | 'too_large' | 'unsupported_media';
@@ -80,6 +83,8 @@ const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   ATTACHMENT_TYPE_MISMATCH: 'unsupported_media',
   ATTACHMENT_NOT_FOUND: 'not_found',
   ATTACHMENT_IN_USE: 'conflict',
+  ATTACHMENT_TOO_MANY_FILES: 'validation',
+  INVALID_MULTIPART: 'validation',
   ACTIVE_TICKET_EXISTS: 'conflict',
   TICKET_CLOSED: 'conflict',
   TICKET_NOT_CLOSED: 'conflict',
@@ -104,6 +109,7 @@ const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   CHANNEL_NOT_SANDBOX: 'conflict',
   WHATSAPP_ONE_FILE_PER_MESSAGE: 'policy',
   INSTAGRAM_MEDIA_NEEDS_LINK: 'policy',
+  URL_NOT_ALLOWED: 'policy',
 };
 
 /** A refusal a person can read: a stable code plus a sentence. */

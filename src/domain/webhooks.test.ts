@@ -24,6 +24,15 @@ describe('judging a webhook delivery attempt', () => {
     const redirect = judgeAttempt({ answered: true, status: 301 }, 1);
     expect(redirect.outcome === 'give_up' && redirect.reason).toContain('do not follow redirects');
   });
+
+  it('a URL that led to a private address gives up at the first attempt, saying how to fix it', () => {
+    const problem = '127.0.0.1 is a loopback address, and requests to private networks are refused (PRIVATE_OUTBOUND_URLS=refuse).';
+    const verdict = judgeAttempt({ answered: false, problem, notAllowed: true }, 1);
+    expect(verdict).toMatchObject({ outcome: 'give_up', error: problem });
+    expect(verdict.outcome === 'give_up' && verdict.reason).toBe(
+      `The delivery was not sent: ${problem} Point the webhook at a public address, or set PRIVATE_OUTBOUND_URLS=allow to deliver inside a private network of your own.`,
+    );
+  });
 });
 
 describe('subscribed event types', () => {

@@ -24,8 +24,11 @@ export function normalizeEventTypes(types: readonly WebhookEventType[]): Webhook
   return WEBHOOK_EVENT_TYPES.filter((type) => types.includes(type));
 }
 
-/** What one attempt came to: the receiver answered with a status, or never answered. */
-export type AttemptResult = { answered: true; status: number } | { answered: false; problem: string };
+/**
+ * What one attempt came to: the receiver answered with a status, or never answered. `notAllowed`: the URL
+ * led to a private address (PRIVATE_OUTBOUND_URLS=refuse), so nothing was sent.
+ */
+export type AttemptResult = { answered: true; status: number } | { answered: false; problem: string; notAllowed?: boolean };
 
 export type AttemptVerdict =
   | { outcome: 'delivered' }
@@ -40,6 +43,14 @@ export type AttemptVerdict =
  */
 export function judgeAttempt(result: AttemptResult, attempt: number): AttemptVerdict {
   if (result.answered && result.status >= 200 && result.status < 300) return { outcome: 'delivered' };
+  // The same URL would be refused again: the admin must change it (or allow private addresses).
+  if (!result.answered && result.notAllowed) {
+    return {
+      outcome: 'give_up',
+      error: result.problem,
+      reason: `The delivery was not sent: ${result.problem} Point the webhook at a public address, or set PRIVATE_OUTBOUND_URLS=allow to deliver inside a private network of your own.`,
+    };
+  }
   const error = result.answered ? `HTTP ${result.status}` : result.problem;
   if (result.answered && result.status >= 300 && result.status < 400) {
     return { outcome: 'give_up', error, reason: `The receiver answered HTTP ${result.status} (a redirect). Webhooks do not follow redirects: point the webhook at the final URL.` };

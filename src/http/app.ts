@@ -6,10 +6,10 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from '../lib/logger.js';
-import { LoginLimiter } from '../modules/auth/login-limiter.js';
 import type { Deps } from '../modules/deps.js';
 import { installCallerResolution } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { installInputTextCheck } from './input-text.js';
+import { handleClientError, handleFrameworkError, installErrorHandling } from './errors.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { attachmentRoutes, type AttachmentRouteOptions } from './routes/attachments.routes.js';
 import { autoCloseRuleRoutes } from './routes/auto-close-rules.routes.js';
@@ -24,8 +24,10 @@ import { userRoutes } from './routes/users.routes.js';
 import { metaWebhookRoutes } from './routes/meta-webhooks.routes.js';
 import { emailInboundRoutes } from './routes/email-inbound.routes.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
+import { inboundPayloadRoutes } from './routes/inbound-payloads.routes.js';
 import { sandboxRoutes } from './routes/sandbox.routes.js';
 import type { SandboxProviders } from '../modules/sandbox/sandbox-providers.js';
+import { capConnections, DEFAULT_SERVER_LIMITS, serverOptions, type ServerLimits } from './server-limits.js';
 import { BUILT_WEB_APP, serveWebApp } from './web-app.js';
 
 export interface AppOptions {
@@ -33,7 +35,6 @@ export interface AppOptions {
   logger: Logger;
   /** The address agents reach the server at; https there makes session cookies Secure. */
   publicUrl: string;
-  limiter?: LoginLimiter;
   /** Where uploads are stored and how large they may be; without it the attachment routes are not served. */
   attachments?: Omit<AttachmentRouteOptions, 'deps'>;
   /** Called when a provider delivery was stored, to process it at once rather than at the next job run. */
@@ -44,15 +45,30 @@ export interface AppOptions {
   sandbox?: SandboxProviders;
   /** The built web app to serve at `/` (default: dist/web beside the compiled server); skipped when not built. */
   webRoot?: string;
+  /** Timeouts and connection caps (default DEFAULT_SERVER_LIMITS). */
+  limits?: ServerLimits;
+  /** Which reverse proxies' X-Forwarded-For to believe (Fastify's trustProxy); none by default. */
+  trustProxy?: boolean | number | string[];
 }
 
 /** Builds the HTTP application (not yet listening). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { deps } = options;
-  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, trustProxy: false });
+  const limits = options.limits ?? DEFAULT_SERVER_LIMITS;
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    // Only a configured proxy's X-Forwarded-For names the client; otherwise anyone could pick their address.
+    trustProxy: trustedProxies(options.trustProxy),
+    ...serverOptions(limits),
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
+  });
+  capConnections(app.server, limits);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installInputTextCheck(app);
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {
@@ -82,7 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const secureCookies = options.publicUrl.startsWith('https://');
-  await app.register(authRoutes, { prefix: '/api', deps, limiter: options.limiter ?? new LoginLimiter(), secureCookies });
+  await app.register(authRoutes, { prefix: '/api', deps, secureCookies });
   await app.register(apiTokenRoutes, { prefix: '/api', deps });
   await app.register(ticketRoutes, { prefix: '/api', deps });
   await app.register(contactRoutes, { prefix: '/api', deps });
@@ -92,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(teammateRoutes, { prefix: '/api', deps });
   await app.register(autoCloseRuleRoutes, { prefix: '/api', deps });
   await app.register(webhookRoutes, { prefix: '/api', deps });
+  await app.register(inboundPayloadRoutes, { prefix: '/api', deps });
   if (options.sandbox) await app.register(sandboxRoutes, { prefix: '/api', deps, sandbox: options.sandbox });
   await app.register(metaWebhookRoutes, { deps, kind: 'whatsapp', onStored: options.onInboundStored });
   await app.register(metaWebhookRoutes, { deps, kind: 'instagram', onStored: options.onInboundStored });
@@ -105,3 +122,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
+/** Fastify's trustProxy; a hop count trusts that many proxies in front of the server. */
+function trustedProxies(setting: AppOptions['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return setting ?? false;
+}

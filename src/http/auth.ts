@@ -34,14 +34,27 @@ export function installCallerResolution(app: FastifyInstance, deps: Pick<Deps, '
   });
 }
 
+const sourceOf = (request: FastifyRequest): string | undefined => request.headers.origin ?? request.headers.referer;
+
 /** The Origin (or, lacking it, the Referer) names this server. */
 function sameOrigin(request: FastifyRequest): boolean {
-  const source = request.headers.origin ?? request.headers.referer;
+  const source = sourceOf(request);
   if (!source) return false;
   try {
     return new URL(source).host === request.headers.host;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Refuses with 403 a request whose Origin (or, lacking it, Referer) names another site, so no other site
+ * can sign a browser in to an account of its choosing (login CSRF). A request with neither header (curl,
+ * scripts) passes: browsers always send Origin on a cross-site POST.
+ */
+export async function refuseOtherSites(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  if (sourceOf(request) !== undefined && !sameOrigin(request)) {
+    throw new DomainError({ code: 'FORBIDDEN', message: 'This request came from another site; sign in from this inbox.' });
   }
 }
 

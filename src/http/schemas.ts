@@ -15,3 +15,16 @@ export const caller = z.object({
   email: z.string(),
   name: z.string(),
 });
+
+// Unicode control characters (C0, DEL, C1): never part of a tag a person can read.
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+/** One tag as people send it: 1 to 50 characters once trimmed, no control characters (stored trimmed, lower-cased). */
+export const tagInput = z
+  .string()
+  .max(50)
+  .refine((tag) => tag.trim() !== '', { message: 'A tag cannot be empty.' })
+  .refine((tag) => !CONTROL_CHARACTER.test(tag), { message: 'A tag cannot contain control characters.' });
+
+/** A list of tags that replaces the current ones. */
+export const tagsInput = z.array(tagInput).max(50);

@@ -13,6 +13,7 @@ import { deliverDueMessages, type Senders } from '../modules/outbox/deliver-mess
 import { pruneFinishedOutbox } from '../modules/outbox/prune-outbox.js';
 import { wakeSnoozedTickets } from '../modules/tickets/wake-snoozed.js';
 import { pruneRealtimeEvents } from '../modules/realtime/prune-realtime-events.js';
+import { pruneSignInThrottle } from '../modules/auth/sign-in-throttle.js';
 import { deliverWebhooks } from '../modules/webhooks/deliver-webhooks.js';
 import { pollMailboxes } from '../modules/email/poll-mailboxes.js';
 import { fanOutWebhookEvents } from '../modules/webhooks/fan-out-webhook-events.js';
@@ -37,6 +38,7 @@ export function jobsFor(deps: Deps, ports: JobPorts): Job[] {
     { name: 'snooze-wake', intervalMs: 30_000, run: () => wakeSnoozedTickets(deps, deps.clock.now()) },
     { name: 'auto-close', intervalMs: 60_000, run: () => runAutoClose(deps, deps.clock.now()) },
     { name: 'realtime-prune', intervalMs: 60 * 60_000, run: () => pruneRealtimeEvents(deps, deps.clock.now()) },
+    { name: 'sign-in-throttle-prune', intervalMs: 60 * 60_000, run: () => pruneSignInThrottle(deps.store.db, deps.clock.now()) },
     { name: 'outbox-prune', intervalMs: 60 * 60_000, run: () => pruneFinishedOutbox(deps, deps.clock.now()) },
     { name: 'unsent-uploads-prune', intervalMs: 60 * 60_000, run: () => pruneUnsentUploads(deps, ports.attachments, deps.clock.now()) },
     { name: 'webhook-fan-out', intervalMs: 1_000, run: () => fanOutWebhookEvents(deps) },

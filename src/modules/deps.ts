@@ -7,9 +7,19 @@ export interface Deps {
   store: Store;
   clock: Clock;
   channelHomes: ChannelHomes;
+  /**
+   * Whether outgoing requests to admin-given URLs (webhooks, a live channel's Graph base URL and media) may
+   * reach private, loopback and link-local addresses: PRIVATE_OUTBOUND_URLS=allow. Refused by default.
+   */
+  allowPrivateOutboundUrls: boolean;
+}
+
+export interface DepsOptions {
+  /** PRIVATE_OUTBOUND_URLS=allow (config.allowPrivateOutboundUrls); false when absent. */
+  allowPrivateOutboundUrls?: boolean;
 }
 
 /** Wires the ports of the engine around one store. */
-export function createDeps(store: Store, clock: Clock): Deps {
-  return { store, clock, channelHomes: new ChannelHomes() };
+export function createDeps(store: Store, clock: Clock, options: DepsOptions = {}): Deps {
+  return { store, clock, channelHomes: new ChannelHomes(), allowPrivateOutboundUrls: options.allowPrivateOutboundUrls ?? false };
 }

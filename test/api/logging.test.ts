@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { insertChannel } from '../../src/modules/channels/channel.repo.js';
 import { hashPassword } from '../../src/modules/users/password.js';
 import { insertUser } from '../../src/modules/users/user.repo.js';
 import { buildWorld, newAddress, type World } from '../support/factories.js';
@@ -13,6 +14,7 @@ const PASSWORD = 'a-password-nobody-may-log';
 const ACCESS_TOKEN = 'EAAG-provider-token-nobody-may-log';
 const APP_SECRET = 'provider-app-secret-nobody-may-log';
 const MESSAGE = 'My card number is 4111 1111 1111 1111';
+const VERIFY_TOKEN = 'tbv_verify-token-nobody-may-log';
 
 describe.each(ENGINES)('server logs (%s)', (engine) => {
   let db: TestStore;
@@ -80,5 +82,20 @@ describe.each(ENGINES)('server logs (%s)', (engine) => {
     for (const secret of [PASSWORD, 'wrong-password-also-secret', session, token, ACCESS_TOKEN, APP_SECRET, MESSAGE, '4111']) {
       expect(log, `the log contains ${secret}`).not.toContain(secret);
     }
+  });
+
+  it('log request URLs without the verify token of Meta\'s handshake or any other credential in the query string', async () => {
+    await insertChannel(db.store.db, { workspaceId: world.workspaceId, kind: 'whatsapp', name: 'Line', externalId: '200000000000777', config: { verifyToken: VERIFY_TOKEN } }, world.clock.now());
+    const ok = await call('GET', `/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=31337&hub.verify_token=${VERIFY_TOKEN}`);
+    expect(ok.status).toBe(200);
+    expect((await call('GET', `/webhooks/instagram?hub.mode=subscribe&hub.challenge=1&hub%2Everify_token=${VERIFY_TOKEN}-encoded-name`)).status).toBe(403);
+    const credentials = ['access_token=at-nobody-may-log', 'client_secret=cs-nobody-may-log', 'password=pw-nobody-may-log', 'api_key=ak-nobody-may-log', 'sessionId=sid-nobody-may-log'];
+    await call('GET', `/api/tickets?status=open&${credentials.join('&')}`);
+
+    const log = lines.join('\n');
+    expect(log).toContain('hub.verify_token=[redacted]');
+    expect(log).toContain('hub.challenge=31337');
+    expect(log).toContain('status=open');
+    for (const secret of [VERIFY_TOKEN, 'nobody-may-log']) expect(log, `the log contains ${secret}`).not.toContain(secret);
   });
 });

@@ -141,7 +141,7 @@ describe.each(ENGINES)('WhatsApp webhooks (%s)', (engine) => {
     expect(pending).toEqual([]);
   });
 
-  it('one unreadable message in a batch is kept as unsupported; the rest of the batch is stored', async () => {
+  it('an image without a media id in a batch is kept as unreadable, an unknown type as unsupported; the rest of the batch is stored', async () => {
     await connectWhatsapp(api);
     const waId = newWaId();
     const batch = inboundMessage({ ...BUSINESS_NUMBER, waId, name: 'Ana', timestampSec: seconds(), message: { type: 'image', image: {} } });
@@ -152,10 +152,10 @@ describe.each(ENGINES)('WhatsApp webhooks (%s)', (engine) => {
     await processInbound(api);
     const [ticket] = await ticketsOf(waId);
     expect((await messagesOf(api.db.store, ticket!.id)).map((m) => [m.kind, m.body])).toEqual([
-      ['unsupported', null],
       ['text', 'and a text'],
       ['unsupported', null],
     ]);
+    expect(await countRows(api.db.store, 'inbound_unreadable')).toBe(1);
   });
 
   describe('receipts and reactions on our messages', () => {

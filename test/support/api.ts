@@ -32,7 +32,7 @@ export interface ApiContext {
 let sequence = 0;
 
 /** Registers a fresh store, world and listening server around every test. */
-export function useApi(engine: Engine, options: { attachmentMaxBytes?: number } = {}): ApiContext {
+export function useApi(engine: Engine, options: { attachmentMaxBytes?: number; allowPrivateOutboundUrls?: boolean; trustProxy?: string[] } = {}): ApiContext {
   let db: TestStore | undefined;
   let world: World | undefined;
   let app: FastifyInstance | undefined;
@@ -40,10 +40,10 @@ export function useApi(engine: Engine, options: { attachmentMaxBytes?: number } 
   let attachmentsDir = '';
   beforeEach(async () => {
     db = await openTestStore(engine);
-    world = await buildWorld(db.store);
+    world = await buildWorld(db.store, undefined, { allowPrivateOutboundUrls: options.allowPrivateOutboundUrls ?? true });
     attachmentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadbox-attachments-'));
     const attachments = { storage: new LocalDiskAttachmentStorage(attachmentsDir), maxBytes: options.attachmentMaxBytes ?? 25 * 1024 * 1024 };
-    app = await buildApp({ deps: world.deps, logger: createLogger('silent'), publicUrl: 'http://127.0.0.1', attachments });
+    app = await buildApp({ deps: world.deps, logger: createLogger('silent'), publicUrl: 'http://127.0.0.1', attachments, ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}) });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterEach(async () => {

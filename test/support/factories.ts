@@ -29,9 +29,17 @@ export interface World {
   channels: Record<ChannelKind, ChannelRow>;
 }
 
+export interface WorldOptions {
+  /**
+   * PRIVATE_OUTBOUND_URLS: tests allow private addresses, since their fake providers and receivers listen on
+   * 127.0.0.1; false gives the production default (refuse).
+   */
+  allowPrivateOutboundUrls?: boolean;
+}
+
 /** A workspace with two agents and one channel of each kind. */
-export async function buildWorld(store: Store, clock = new TestClock()): Promise<World> {
-  const deps = createDeps(store, clock);
+export async function buildWorld(store: Store, clock = new TestClock(), options: WorldOptions = {}): Promise<World> {
+  const deps = createDeps(store, clock, { allowPrivateOutboundUrls: options.allowPrivateOutboundUrls ?? true });
   const now = clock.now();
   const workspace = await insertWorkspace(store.db, `Workspace ${next()}`, now);
   const user = async (name: string) => {

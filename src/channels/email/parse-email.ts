@@ -3,6 +3,7 @@
 // machine wrote it.
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { storableDeep, storableText } from '../../domain/storable-text.js';
 import { isAutomatedMail, type HeaderLookup } from './automated-mail.js';
 import { readDeliveryFailure, type DeliveryFailure } from './delivery-report.js';
 import { sanitizeEmailHtml } from './display-html.js';
@@ -46,8 +47,15 @@ export interface ParsedEmail {
 
 const REPORT_PARTS = new Set(['message/delivery-status', 'text/rfc822-headers', 'message/rfc822']);
 
-/** Parses a raw message. */
+/**
+ * Parses a raw message. Every string read from it (subject, names, addresses, ids, text, HTML, file
+ * names, header values) is made storable the same way on both engines (domain/storable-text.ts).
+ */
 export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
+  return storableDeep(await readEmail(raw));
+}
+
+async function readEmail(raw: Buffer): Promise<ParsedEmail> {
   const mail = await simpleParser(raw, { keepDeliveryStatus: true, checksumAlgo: 'sha256' });
   const header = headerLookup(mail);
   const from = addressesOf(mail.from)[0] ?? null;
@@ -86,7 +94,7 @@ function headerLookup(mail: ParsedMail): HeaderLookup {
   for (const { key, line } of mail.headerLines) {
     if (values.has(key)) continue;
     const colon = line.indexOf(':');
-    values.set(key, line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+    values.set(key, storableText(line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim()));
   }
   return (name) => values.get(name.toLowerCase()) ?? null;
 }

@@ -48,12 +48,15 @@ describe('reading Instagram webhooks', () => {
     expect(entry![list as 'reactions']).toEqual([expect.objectContaining(expected)]);
   });
 
-  it('a message without text or a usable file is unsupported; events without ids are reported, not stored', () => {
+  it('a message without text or a usable file is unsupported; events without ids are unreadable, not stored', () => {
     const [entry] = readInstagramPayload(
       { object: 'instagram', entry: [{ id: ACCOUNT, messaging: [{ sender: { id: '9001' }, recipient: { id: ACCOUNT }, timestamp: 1, message: { mid: 'm4', attachments: [{ type: 'sticker', payload: {} }] } }, { sender: { id: '9001' }, recipient: { id: ACCOUNT }, message: {} }, { timestamp: 1 }] }] },
       RECEIVED,
     );
     expect(entry!.messages).toEqual([expect.objectContaining({ providerMessageId: 'm4', kind: 'unsupported' })]);
-    expect(entry!.errors.map((e) => e.code)).toEqual(['unreadable_message', 'unreadable_event']);
+    expect(entry!.unreadable.map((u) => [u.item, u.reason])).toEqual([
+      ['entry[0].messaging[1]', expect.stringContaining('timestamp')],
+      ['entry[0].messaging[2]', expect.stringContaining('sender')],
+    ]);
   });
 });

@@ -1,8 +1,12 @@
 // Reading an Instagram webhook body (channels.md §B.1) into the engine's terms, per Instagram account:
 // customers' DMs and comments, the brand's own messages echoed back, reactions, reads and unsends. Every
 // array is iterated (Meta batches), unknown fields are ignored, and a message that cannot be read is kept
-// as an unsupported message rather than failing its batch.
-import type { Attachment, InboundMessage, ReactionUpdate } from '../types.js';
+// as an unsupported message rather than failing its batch. An event whose fields do not have the documented
+// types (a number as a text, a string as a timestamp) is reported as unreadable with the reason, never
+// read with invented values; the rest of its batch is read as usual.
+import { z } from 'zod';
+import { mismatchOf } from '../meta/payload-types.js';
+import type { Attachment, InboundMessage, ReactionUpdate, UnreadableItem } from '../types.js';
 
 export type CustomerMessage = Omit<InboundMessage, 'channelId'>;
 
@@ -42,8 +46,10 @@ export interface InstagramEntry {
   reactions: ReactionUpdate[];
   reads: ReadUpdate[];
   unsends: UnsendUpdate[];
-  /** Events that could not be read at all (no sender or id): logged, never attached to a conversation. */
+  /** Events that carry nothing to store (referral notices, unknown events): logged, never attached to a conversation. */
   errors: { code: string; message: string }[];
+  /** Events that do not match the documented types: recorded for admins, nothing else. */
+  unreadable: UnreadableItem[];
 }
 
 type Json = Record<string, any>;
@@ -51,6 +57,36 @@ type Json = Record<string, any>;
 // Instagram names a few reactions instead of giving the emoji (channels.md §B.1.1).
 const REACTION_EMOJI: Record<string, string> = { love: '❤️', like: '👍', haha: '😆', wow: '😮', sad: '😢', angry: '😡' };
 const COMMENT_FIELDS = new Set(['comments', 'live_comments']);
+
+// The documented types (channels.md §B.1) of the fields this reader uses; other fields are not checked.
+const optionalText = z.string().optional();
+const idSchema = z.union([z.string().min(1), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)]);
+const epochSchema = z.number().positive();
+const eventSchema = z.object({ sender: z.object({ id: idSchema }), recipient: z.object({ id: idSchema }), timestamp: epochSchema });
+const messageSchema = z.object({
+  mid: z.string().min(1),
+  text: optionalText,
+  attachments: z.array(z.object({ type: optionalText, payload: z.object({ url: optionalText, title: optionalText, reel_video_id: idSchema.optional() }).nullish() })).optional(),
+  is_echo: z.boolean().optional(),
+  is_deleted: z.boolean().optional(),
+  is_unsupported: z.boolean().optional(),
+  reply_to: z.object({ mid: optionalText, story: z.object({ id: idSchema.optional(), url: optionalText }).optional() }).optional(),
+  quick_reply: z.object({ payload: optionalText }).optional(),
+});
+const EVENT_SCHEMAS: Record<string, z.ZodType> = {
+  message: messageSchema,
+  reaction: z.object({ mid: z.string().min(1), action: optionalText, reaction: optionalText, emoji: optionalText }),
+  read: z.object({ mid: optionalText, watermark: epochSchema.optional() }),
+  postback: z.object({ mid: optionalText, title: optionalText, payload: optionalText }),
+};
+const commentSchema = z.object({
+  id: idSchema,
+  text: optionalText,
+  timestamp: epochSchema.optional(),
+  from: z.object({ id: idSchema, username: optionalText }),
+  media: z.object({ id: idSchema.optional(), media_product_type: optionalText, permalink: optionalText, ad_id: idSchema.optional(), ad_title: optionalText }).optional(),
+  parent_id: idSchema.optional(),
+});
 
 const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter((v) => v && typeof v === 'object') : []);
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
@@ -73,31 +109,39 @@ export function instagramAccountsOf(body: unknown): string[] {
   return [...ids];
 }
 
-/** The parts of a payload the app reads; everything else in the body is ignored. */
-export function readInstagramPayload(body: unknown, receivedAt: number): InstagramEntry[] {
+/**
+ * The parts of a payload the app reads; everything else in the body is ignored. Every time read comes
+ * from the payload itself (`_receivedAt` never stands in for a missing or garbled one).
+ */
+export function readInstagramPayload(body: unknown, _receivedAt: number): InstagramEntry[] {
   const entries: InstagramEntry[] = [];
-  for (const entry of list((body as Json | null)?.entry)) {
+  list((body as Json | null)?.entry).forEach((entry, entryIndex) => {
     const accountId = id(entry.id);
-    if (!accountId) continue;
-    const read: InstagramEntry = { accountId, messages: [], echoes: [], reactions: [], reads: [], unsends: [], errors: [] };
+    if (!accountId) return;
+    const read: InstagramEntry = { accountId, messages: [], echoes: [], reactions: [], reads: [], unsends: [], errors: [], unreadable: [] };
     // Standby events come from threads another app owns: the same shape, stored the same way.
-    for (const event of [...list(entry.messaging), ...list(entry.standby)]) readMessagingEvent(read, event, receivedAt);
-    for (const change of list(entry.changes)) {
-      if (COMMENT_FIELDS.has(change.field)) readComment(read, change, epochMs(entry.time, receivedAt));
+    for (const field of ['messaging', 'standby']) {
+      list(entry[field]).forEach((event, index) => readMessagingEvent(read, event, `entry[${entryIndex}].${field}[${index}]`));
     }
+    list(entry.changes).forEach((change, index) => {
+      if (COMMENT_FIELDS.has(change.field)) readComment(read, change, entry.time, `entry[${entryIndex}].changes[${index}]`);
+    });
     entries.push(read);
-  }
+  });
   return entries;
 }
 
-function readMessagingEvent(read: InstagramEntry, event: Json, receivedAt: number): void {
-  const sender = id(event.sender?.id);
-  const recipient = id(event.recipient?.id);
-  const at = epochMs(event.timestamp, receivedAt);
-  if (!sender || !recipient) {
-    read.errors.push({ code: 'unreadable_event', message: 'A messaging event without a sender or recipient was skipped.' });
+function readMessagingEvent(read: InstagramEntry, event: Json, item: string): void {
+  const kind = Object.keys(EVENT_SCHEMAS).find((k) => event[k] !== undefined);
+  const mismatch = mismatchOf(eventSchema, event) ?? (kind ? mismatchOf(z.object({ [kind]: EVENT_SCHEMAS[kind]! }), event) : null);
+  if (mismatch) {
+    const providerMessageId = kind ? text(event[kind]?.mid) : null;
+    read.unreadable.push({ item, providerMessageId, reason: mismatch });
     return;
   }
+  const sender = id(event.sender.id)!;
+  const recipient = id(event.recipient.id)!;
+  const at = epochMs(event.timestamp, NaN);
   if (event.message && typeof event.message === 'object') return readMessage(read, event.message as Json, sender, recipient, at);
   if (event.reaction && typeof event.reaction === 'object') {
     const target = text(event.reaction.mid);
@@ -129,8 +173,7 @@ function readMessagingEvent(read: InstagramEntry, event: Json, receivedAt: numbe
 }
 
 function readMessage(read: InstagramEntry, message: Json, sender: string, recipient: string, at: number): void {
-  const mid = text(message.mid);
-  if (!mid) return void read.errors.push({ code: 'unreadable_message', message: 'A message without an id was skipped.' });
+  const mid = message.mid as string;
   if (message.is_deleted === true) return void read.unsends.push({ providerMessageId: mid, from: sender, at });
   let content: Pick<CustomerMessage, 'kind' | 'body' | 'attachments' | 'data'>;
   try {
@@ -176,17 +219,18 @@ function contentOf(message: Json): Pick<CustomerMessage, 'kind' | 'body' | 'atta
   return { kind: 'text', body, data: Object.keys(data).length ? data : null };
 }
 
-function readComment(read: InstagramEntry, change: Json, entryTime: number): void {
+function readComment(read: InstagramEntry, change: Json, entryTime: unknown, item: string): void {
   const value = (change.value ?? {}) as Json;
-  const commentId = id(value.id);
-  const from = id(value.from?.id);
-  if (!commentId || !from) return void read.errors.push({ code: 'unreadable_comment', message: 'A comment without an id or an author was skipped.' });
+  const mismatch = mismatchOf(commentSchema, value) ?? (value.timestamp === undefined ? mismatchOf(z.object({ time: epochSchema }), { time: entryTime }) : null);
+  if (mismatch) return void read.unreadable.push({ item, providerMessageId: id(value.id), reason: `comment: ${mismatch}` });
+  const commentId = id(value.id)!;
+  const from = id(value.from.id)!;
   // The account's own comments (its public replies) come back too; they are not customer messages.
   if (from === read.accountId) return;
   const media = (value.media ?? {}) as Json;
   read.messages.push({
     providerMessageId: commentId,
-    sentAt: epochMs(value.timestamp, entryTime),
+    sentAt: epochMs(value.timestamp ?? entryTime, NaN),
     contact: { address: from, username: text(value.from?.username) },
     kind: 'comment',
     body: text(value.text),

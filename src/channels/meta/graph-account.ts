@@ -7,7 +7,20 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 
 /** The Graph settings of a channel; `defaultBaseUrl` is Meta's host for the channel's product. */
 export function graphAccountOf(account: ChannelAccount, defaultBaseUrl = DEFAULT_GRAPH_BASE_URL): GraphAccount {
-  return { baseUrl: text(account.settings.graphBaseUrl) ?? defaultBaseUrl, apiVersion: text(account.settings.graphApiVersion), accessToken: account.secrets.accessToken ?? '' };
+  return {
+    baseUrl: text(account.settings.graphBaseUrl) ?? defaultBaseUrl,
+    apiVersion: text(account.settings.graphApiVersion),
+    accessToken: account.secrets.accessToken ?? '',
+    allowPrivateAddresses: mayReachPrivateAddresses(account),
+  };
+}
+
+/**
+ * Whether the channel's provider calls may reach private, loopback and link-local addresses: a sandbox
+ * channel's fake provider runs on loopback; a live channel's only with PRIVATE_OUTBOUND_URLS=allow.
+ */
+export function mayReachPrivateAddresses(account: ChannelAccount): boolean {
+  return account.sandbox || account.allowPrivateAddresses === true;
 }
 
 /** Whether the channel's Graph calls go somewhere other than Meta (a local fake). */

@@ -1,6 +1,10 @@
 // Calls to Meta's Graph API for one channel account (WhatsApp, Instagram): base URL and version from the
 // channel's settings (a local fake in tests and the sandbox), the access token as a bearer, a timeout on every
-// call, and Graph errors read by their numeric code (channels.md §A.5, §B.3), never by their wording.
+// call, and Graph errors read by their numeric code (channels.md §A.5, §B.3), never by their wording. The base
+// URL is admin-given: unless the account may reach private addresses, a call that would reach one is never
+// sent (the token with it), and fails with PrivateAddressError.
+import { outboundFetch, privateAddressRefusal } from '../../lib/outbound-guard.js';
+import { parseStorableJson } from '../../domain/storable-text.js';
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com';
 export const DEFAULT_GRAPH_API_VERSION = 'v23.0';
@@ -10,6 +14,8 @@ export interface GraphAccount {
   baseUrl?: string;
   apiVersion?: string;
   accessToken: string;
+  /** Sandbox fakes and PRIVATE_OUTBOUND_URLS=allow: calls may reach private and loopback addresses. */
+  allowPrivateAddresses?: boolean;
 }
 
 /** A Graph API refusal: the HTTP status and Meta's error object. */
@@ -56,7 +62,11 @@ async function call(account: GraphAccount, request: GraphRequest): Promise<Respo
     headers['content-type'] = 'application/json';
     body = JSON.stringify(request.json);
   }
-  return fetch(urlOf(account, request), { method: request.method ?? (body ? 'POST' : 'GET'), headers, body, signal: AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+  return outboundFetch(
+    urlOf(account, request),
+    { method: request.method ?? (body ? 'POST' : 'GET'), headers, body, signal: AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS) },
+    { allowPrivate: account.allowPrivateAddresses === true },
+  );
 }
 
 /** A JSON call; a non-2xx answer throws GraphError, a network failure or timeout throws as fetch does. */
@@ -65,7 +75,8 @@ export async function graphJson<T>(account: GraphAccount, request: GraphRequest)
   const text = await response.text();
   let parsed: unknown = null;
   try {
-    parsed = text ? JSON.parse(text) : null;
+    // What Graph answers (profile names, template texts, error texts) is provider text: made storable.
+    parsed = text ? parseStorableJson(text) : null;
   } catch {
     // A proxy's HTML error page: keep the status, there is no Graph error object.
   }
@@ -89,8 +100,13 @@ export async function graphBytes(account: GraphAccount, request: GraphRequest): 
   return { bytes: Buffer.from(await response.arrayBuffer()), contentType: response.headers.get('content-type') };
 }
 
-/** A call that got no Graph answer (timeout, network): always worth trying again. */
-export function transportFailure(error: unknown, product: string): { ok: false; retryable: true; code: string; message: string } {
+/**
+ * A call that got no Graph answer: a timeout or network failure is always worth trying again; a base URL
+ * leading to a private address is not (nothing was sent; an admin must change the channel's settings).
+ */
+export function transportFailure(error: unknown, product: string): { ok: false; retryable: boolean; code: string; message: string } {
+  const refused = privateAddressRefusal(error);
+  if (refused) return { ok: false, retryable: false, code: 'URL_NOT_ALLOWED', message: `${product} was not called: ${refused.message}` };
   const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
   return timedOut
     ? { ok: false, retryable: true, code: 'TIMEOUT', message: `${product} did not answer in time; the message will be tried again.` }

@@ -95,20 +95,24 @@ describe('reading WhatsApp webhooks', () => {
     expect(removed.reactions[0]!.emoji).toBeNull();
   });
 
-  it('a malformed message becomes unsupported without failing the rest of its batch', () => {
+  it('a message whose fields do not have the documented types is unreadable, with the reason, without failing the rest of its batch', () => {
     const payload = envelope({
       messages: [
         { from: '15559990001', id: 'wamid.bad', timestamp: '1735689600', type: 'image', image: {} },
-        { from: '15559990001', id: 'wamid.good', timestamp: 'garbled', type: 'text', text: { body: 'still here' } },
+        { from: '15559990001', id: 'wamid.garbled', timestamp: 'garbled', type: 'text', text: { body: 'no time' } },
+        { from: '15559990001', id: 'wamid.good', timestamp: '1735689600', type: 'text', text: { body: 'still here' } },
         { id: 'wamid.nobody', type: 'text', text: { body: 'no sender' } },
       ],
     });
     const [change] = readWhatsappPayload(payload, NOW);
     expect(change!.messages.map((m) => [m.providerMessageId, m.kind, m.sentAt])).toEqual([
-      ['wamid.bad', 'unsupported', 1735689600_000],
-      ['wamid.good', 'text', NOW],
+      ['wamid.good', 'text', 1735689600_000],
     ]);
-    expect(change!.errors).toEqual([{ code: 'unreadable_message', message: expect.any(String) }]);
+    expect(change!.unreadable).toEqual([
+      { item: 'entry[0].changes[0].value.messages[0]', providerMessageId: 'wamid.bad', reason: expect.stringContaining('image.id') },
+      { item: 'entry[0].changes[0].value.messages[1]', providerMessageId: 'wamid.garbled', reason: expect.stringContaining('timestamp') },
+      { item: 'entry[0].changes[0].value.messages[3]', providerMessageId: 'wamid.nobody', reason: expect.stringContaining('from') },
+    ]);
   });
 
   it('batches: several entries, changes, messages and statuses are all read; other fields and shapes are ignored', () => {

@@ -1,8 +1,12 @@
 // Reading a WhatsApp Cloud API webhook body (channels.md §A.2) into the engine's terms: customer
 // messages, reactions and delivery receipts, grouped by the business number they arrived on. Every
-// array is iterated (Meta batches), unknown fields are ignored, and a message that cannot be read is
-// kept as an unsupported message rather than failing its batch.
-import type { DeliveryStatusUpdate, InboundMessage, ReactionUpdate } from '../types.js';
+// array is iterated (Meta batches) and unknown fields and message types are ignored or kept as
+// unsupported messages; a message or receipt whose fields do not have the documented types (a number as
+// a text's body, an object as a timestamp) is reported as unreadable with the reason, never read with
+// invented values, and the rest of its batch is read as usual.
+import { z } from 'zod';
+import { mismatchOf } from '../meta/payload-types.js';
+import type { DeliveryStatusUpdate, InboundMessage, ReactionUpdate, UnreadableItem } from '../types.js';
 
 export type CustomerMessage = Omit<InboundMessage, 'channelId'>;
 
@@ -14,6 +18,8 @@ export interface WhatsappChange {
   statuses: DeliveryStatusUpdate[];
   /** System-level problems Meta reports for the number (logged, not attached to a conversation). */
   errors: { code: string; message: string }[];
+  /** Messages and receipts that do not match the documented types: recorded for admins, nothing else. */
+  unreadable: UnreadableItem[];
 }
 
 type Json = Record<string, any>;
@@ -21,14 +27,45 @@ type Json = Record<string, any>;
 const MEDIA_TYPES = new Set(['image', 'video', 'audio', 'document', 'sticker']);
 const STATUSES = new Set(['sent', 'delivered', 'read', 'failed']);
 
+// The documented types (channels.md §A.2) of the fields this reader uses; other fields are not checked.
+const seconds = z.string().regex(/^\d+$/, 'expected Unix seconds as a string of digits');
+const optionalText = z.string().optional();
+const contactSchema = z.object({
+  wa_id: optionalText,
+  profile: z.object({ name: optionalText, username: optionalText }).optional(),
+});
+const errorSchema = z.object({ code: z.union([z.number(), z.string()]).optional(), title: optionalText, message: optionalText });
+const messageSchema = z.object({
+  from: z.string(),
+  id: z.string().min(1),
+  timestamp: seconds,
+  type: z.string().min(1),
+  context: z.object({ id: optionalText, from: optionalText }).optional(),
+  referral: z.record(z.string(), z.unknown()).optional(),
+  errors: z.array(errorSchema).optional(),
+});
+const mediaSchema = z.object({ id: z.string().min(1), mime_type: optionalText, sha256: optionalText, caption: optionalText, filename: optionalText, url: optionalText, voice: z.boolean().optional(), animated: z.boolean().optional() });
+const reply = z.object({ id: optionalText, title: optionalText, description: optionalText, body: optionalText });
+const TYPE_SCHEMAS: Record<string, z.ZodType> = {
+  text: z.object({ text: z.object({ body: z.string() }) }),
+  ...Object.fromEntries([...MEDIA_TYPES].map((type) => [type, z.object({ [type]: mediaSchema })])),
+  location: z.object({ location: z.object({ latitude: z.number(), longitude: z.number(), name: optionalText, address: optionalText, url: optionalText }) }),
+  contacts: z.object({ contacts: z.array(z.object({ name: z.object({ formatted_name: optionalText }).optional() })) }),
+  interactive: z.object({ interactive: z.object({ type: optionalText, button_reply: reply.optional(), list_reply: reply.optional(), nfm_reply: reply.optional() }) }),
+  button: z.object({ button: z.object({ payload: optionalText, text: optionalText }) }),
+  reaction: z.object({ reaction: z.object({ message_id: z.string().min(1), emoji: optionalText }) }),
+  unsupported: z.object({ unsupported: z.object({ type: optionalText }).optional() }),
+};
+const statusSchema = z.object({ id: z.string().min(1), status: z.string(), timestamp: seconds, biz_opaque_callback_data: optionalText, errors: z.array(errorSchema).optional() });
+
 const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter((v) => v && typeof v === 'object') : []);
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
-/** Unix seconds as a string (or number) to epoch ms; the fallback when it is missing or garbled. */
-function secondsToMs(value: unknown, fallback: number): number {
-  const seconds = Number(value);
-  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : fallback;
-}
+/** Unix seconds (a string of digits, checked before) to epoch ms. */
+const secondsToMs = (value: string): number => Number(value) * 1000;
+
+/** The provider's id of a message or receipt, when it is a string. */
+const idOf = (value: Json): string | null => text(value.id);
 
 function describeError(error: Json | undefined): { code: string; message: string } {
   const details = text(error?.error_data?.details);
@@ -48,60 +85,65 @@ export function whatsappAccountsOf(body: unknown): string[] {
   return [...ids];
 }
 
-/** The parts of a payload the app reads; everything else in the body is ignored. */
-export function readWhatsappPayload(body: unknown, receivedAt: number): WhatsappChange[] {
+/**
+ * The parts of a payload the app reads; everything else in the body is ignored. Every time read comes
+ * from the payload itself (`_receivedAt` never stands in for a missing or garbled one).
+ */
+export function readWhatsappPayload(body: unknown, _receivedAt: number): WhatsappChange[] {
   const changes: WhatsappChange[] = [];
-  for (const entry of list((body as Json | null)?.entry)) {
-    for (const change of list(entry.changes)) {
+  list((body as Json | null)?.entry).forEach((entry, entryIndex) => {
+    list(entry.changes).forEach((change, changeIndex) => {
       const value = change.value as Json | undefined;
       const phoneNumberId = text(value?.metadata?.phone_number_id);
-      if (!value || !phoneNumberId || change.field !== 'messages') continue;
-      const names = new Map(list(value.contacts).map((c) => [String(c.wa_id ?? ''), { name: text(c.profile?.name), username: text(c.profile?.username) }]));
-      const read: WhatsappChange = { phoneNumberId, messages: [], reactions: [], statuses: [], errors: list(value.errors).map(describeError) };
-      for (const message of list(value.messages)) {
-        const from = text(message.from);
-        const id = text(message.id);
-        // Without a sender or an id there is nothing to thread or deduplicate on (username-only senders).
-        if (!from || !id) {
-          read.errors.push({ code: 'unreadable_message', message: `A message without ${from ? 'an id' : 'a sender wa_id'} was skipped.` });
-          continue;
-        }
-        const sentAt = secondsToMs(message.timestamp, receivedAt);
+      if (!value || !phoneNumberId || change.field !== 'messages') return;
+      const contacts = new Map<string, Json>();
+      for (const c of list(value.contacts)) if (typeof c.wa_id === 'string') contacts.set(c.wa_id, c);
+      const read: WhatsappChange = { phoneNumberId, messages: [], reactions: [], statuses: [], errors: list(value.errors).map(describeError), unreadable: [] };
+      const where = `entry[${entryIndex}].changes[${changeIndex}].value`;
+      list(value.messages).forEach((message, index) => {
+        const unreadable = (reason: string) => read.unreadable.push({ item: `${where}.messages[${index}]`, providerMessageId: idOf(message), reason });
+        const mismatch = mismatchOf(messageSchema, message) ?? (TYPE_SCHEMAS[String(message.type)] ? mismatchOf(TYPE_SCHEMAS[String(message.type)]!, message) : null);
+        if (mismatch) return void unreadable(mismatch);
+        const contact = contacts.get(message.from);
+        const contactMismatch = contact ? mismatchOf(contactSchema, contact) : null;
+        if (contactMismatch) return void unreadable(`its contact: ${contactMismatch}`);
+        const from = message.from as string;
+        const sentAt = secondsToMs(message.timestamp);
         if (message.type === 'reaction') {
-          const target = text(message.reaction?.message_id);
-          if (target) read.reactions.push({ targetProviderMessageId: target, emoji: text(message.reaction?.emoji), from, at: sentAt });
-          continue;
+          read.reactions.push({ targetProviderMessageId: message.reaction.message_id, emoji: text(message.reaction.emoji), from, at: sentAt });
+          return;
         }
-        const profile = names.get(from);
         let content: Pick<CustomerMessage, 'kind' | 'body' | 'attachments' | 'data'>;
         try {
           content = contentOf(message);
         } catch (error) {
-          content = { kind: 'unsupported', body: null, data: { type: String(message.type), problem: (error as Error).message } };
+          return void unreadable((error as Error).message);
         }
         read.messages.push({
-          providerMessageId: id,
+          providerMessageId: message.id,
           sentAt,
-          contact: { address: from, displayName: profile?.name ?? null, username: profile?.username ?? null },
+          contact: { address: from, displayName: text(contact?.profile?.name), username: text(contact?.profile?.username) },
           replyToProviderMessageId: text(message.context?.id),
           ...content,
           data: withContext(content.data ?? null, message),
         });
-      }
-      for (const status of list(value.statuses)) {
-        const id = text(status.id);
-        if (!id || !STATUSES.has(status.status)) continue;
+      });
+      list(value.statuses).forEach((status, index) => {
+        const mismatch = mismatchOf(statusSchema, status);
+        if (mismatch) return void read.unreadable.push({ item: `${where}.statuses[${index}]`, providerMessageId: idOf(status), reason: mismatch });
+        // Statuses this app does not track (e.g. `deleted`) are ignored.
+        if (!STATUSES.has(status.status)) return;
         read.statuses.push({
-          providerMessageId: id,
+          providerMessageId: status.id,
           messageId: text(status.biz_opaque_callback_data),
           status: status.status,
-          at: secondsToMs(status.timestamp, receivedAt),
+          at: secondsToMs(status.timestamp),
           error: status.status === 'failed' ? describeError(list(status.errors)[0]) : null,
         });
-      }
+      });
       changes.push(read);
-    }
-  }
+    });
+  });
   return changes;
 }
 

@@ -1,16 +1,9 @@
 // Downloading a customer's media (channels.md §A.7): the media id resolves to a short-lived URL, which
 // is fetched with the same bearer token.
-import type { ChannelAccount, MediaFetcher } from '../types.js';
-import { graphBytes, graphJson, type GraphAccount } from '../meta/graph-client.js';
-
-/** The Graph settings of a WhatsApp channel. */
-export function graphAccountOf(account: ChannelAccount): GraphAccount {
-  return {
-    baseUrl: account.settings.graphBaseUrl as string | undefined,
-    apiVersion: account.settings.graphApiVersion as string | undefined,
-    accessToken: account.secrets.accessToken ?? '',
-  };
-}
+// Both calls carry the token, so both are kept from private addresses like every Graph call.
+import type { MediaFetcher } from '../types.js';
+import { graphBytes, graphJson } from '../meta/graph-client.js';
+import { graphAccountOf } from './graph-account.js';
 
 export const whatsappMediaFetcher: MediaFetcher = {
   async fetch(account, mediaId) {

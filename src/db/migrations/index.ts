@@ -10,6 +10,8 @@ import * as inboundPayloads from './0007-inbound-payloads.js';
 import * as channelAttention from './0008-channel-attention.js';
 import * as emailThreading from './0009-email-threading.js';
 import * as unsentUploads from './0010-unsent-uploads.js';
+import * as signInThrottle from './0011-sign-in-throttle.js';
+import * as unreadableInbound from './0012-unreadable-inbound.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -22,4 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0008-channel-attention': channelAttention,
   '0009-email-threading': emailThreading,
   '0010-unsent-uploads': unsentUploads,
+  '0011-sign-in-throttle': signInThrottle,
+  '0012-unreadable-inbound': unreadableInbound,
 };

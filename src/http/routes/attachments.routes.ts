@@ -1,5 +1,5 @@
 // Attachments: upload a file (multipart, streamed to storage), read its details, download its bytes.
-import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
+import fastifyMultipart, { type Multipart, type MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Readable } from 'node:stream';
@@ -52,13 +52,14 @@ export const attachmentRoutes: FastifyPluginAsyncZod<AttachmentRouteOptions> = a
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      const part = await filePartOf(request);
+      const parts = request.parts();
+      const part = await filePartOf(request, parts);
       try {
         const attachment = await uploadAttachment(
           deps,
           storage,
           { workspaceId: caller.workspaceId, userId: caller.userId },
-          { fileName: part.filename, contentType: part.mimetype, content: contentOf(part.file, maxBytes) },
+          { fileName: part.filename, contentType: part.mimetype, content: contentOf(part.file, maxBytes, parts) },
           { maxBytes },
         );
         return reply.code(201).send({ attachment });
@@ -105,13 +106,20 @@ export const attachmentRoutes: FastifyPluginAsyncZod<AttachmentRouteOptions> = a
   );
 };
 
+type Parts = AsyncIterableIterator<Multipart>;
+
+const invalidMultipart = () => new DomainError({ code: 'INVALID_MULTIPART', message: 'The multipart body is cut short or malformed; send the whole form again.' });
+const tooManyFiles = () => new DomainError({ code: 'ATTACHMENT_TOO_MANY_FILES', message: 'Send one file per upload, in one part named "file".' });
+
 /** The request's one file part, named "file"; anything else is refused before a byte is stored. */
-async function filePartOf(request: FastifyRequest): Promise<MultipartFile> {
+async function filePartOf(request: FastifyRequest, parts: Parts): Promise<MultipartFile> {
   const missing = () => new DomainError({ code: 'ATTACHMENT_MISSING', message: MISSING_FILE });
   if (!request.isMultipart()) throw missing();
-  let part: MultipartFile | undefined;
+  let part: Multipart | undefined;
   try {
-    part = await request.file();
+    // Form fields before the file are skipped.
+    do part = (await parts.next()).value as Multipart | undefined;
+    while (part && part.type !== 'file');
   } catch {
     // A body announced as multipart that does not parse as one.
     throw missing();
@@ -125,12 +133,42 @@ async function filePartOf(request: FastifyRequest): Promise<MultipartFile> {
 }
 
 /**
- * The part's bytes. The parser stops at `maxBytes` and marks the part truncated, which fails the content
- * before storage keeps it. A consumer that gives up does not destroy the part, so it can still be drained.
+ * The part's bytes, then the rest of the form read to its end, so the upload fails before storage keeps
+ * it when the body is cut short or carries a second file. The parser stops at `maxBytes` and marks the
+ * part truncated, which fails the content too. A consumer that gives up does not destroy the part, so it
+ * can still be drained.
  */
-async function* contentOf(file: MultipartFile['file'], maxBytes: number): AsyncGenerator<Buffer> {
-  for await (const chunk of file.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
+async function* contentOf(file: MultipartFile['file'], maxBytes: number, parts: Parts): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of file.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
+  } catch (error) {
+    // The body ended (or broke) inside the part: over the limit, it is the size that matters.
+    if (file.truncated) throw fileTooLarge(maxBytes);
+    throw error instanceof DomainError ? error : invalidMultipart();
+  }
   if (file.truncated) throw fileTooLarge(maxBytes);
+  await restOfForm(parts);
+}
+
+/** Reads the form after the file: fields are ignored, a second file or a broken body refused. */
+async function restOfForm(parts: Parts): Promise<void> {
+  for (;;) {
+    let next: IteratorResult<Multipart>;
+    try {
+      next = await parts.next();
+    } catch (error) {
+      // The parser stops at a second file ("files" limit of 1) or too many parts and fields.
+      const code = (error as { code?: unknown }).code;
+      if (code === 'FST_FILES_LIMIT') throw tooManyFiles();
+      if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new DomainError({ code: 'VALIDATION_FAILED', message: 'The form has too many parts; send one file, in one part named "file".' });
+      throw invalidMultipart();
+    }
+    if (next.done || !next.value) return;
+    if (next.value.type === 'file') {
+      await drain(next.value.file);
+      throw tooManyFiles();
+    }
+  }
 }
 
 /**

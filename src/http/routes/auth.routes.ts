@@ -2,33 +2,32 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { logIn, logOut } from '../../modules/auth/auth.service.js';
-import type { LoginLimiter } from '../../modules/auth/login-limiter.js';
 import type { Deps } from '../../modules/deps.js';
-import { callerOf, requireCaller, SESSION_COOKIE } from '../auth.js';
+import { callerOf, refuseOtherSites, requireCaller, SESSION_COOKIE } from '../auth.js';
 import { caller, errorResponse } from '../schemas.js';
 
 export interface AuthRoutesOptions {
   deps: Pick<Deps, 'store' | 'clock'>;
-  limiter: LoginLimiter;
   /** Mark the cookie Secure (the server is reached over https). */
   secureCookies: boolean;
 }
 
 const publicCaller = (c: z.infer<typeof caller>) => ({ userId: c.userId, workspaceId: c.workspaceId, role: c.role, email: c.email, name: c.name });
 
-export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { deps, limiter, secureCookies }) => {
+export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, { deps, secureCookies }) => {
   app.post(
     '/auth/login',
     {
+      onRequest: refuseOtherSites,
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password; sets the session cookie',
         body: z.strictObject({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) }),
-        response: { 200: z.object({ user: caller }), 400: errorResponse, 401: errorResponse, 429: errorResponse },
+        response: { 200: z.object({ user: caller }), 400: errorResponse, 401: errorResponse, 403: errorResponse, 429: errorResponse },
       },
     },
     async (request, reply) => {
-      const session = await logIn(deps, limiter, { ...request.body, address: request.ip });
+      const session = await logIn(deps, { ...request.body, address: request.ip });
       reply.setCookie(SESSION_COOKIE, session.sessionSecret, {
         path: '/',
         httpOnly: true,

@@ -70,9 +70,9 @@ const templateSchema = z.object({
   updatedAt: z.number(),
 });
 
-const adminErrors = { ...authenticatedErrors, 409: errorResponse } as const;
+const adminErrors = { ...authenticatedErrors, 409: errorResponse, 422: errorResponse } as const;
 
-export const channelRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clock'>; publicUrl: string }> = async (app, { deps, publicUrl }) => {
+export const channelRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>; publicUrl: string }> = async (app, { deps, publicUrl }) => {
   app.addHook('onRequest', requireCaller);
   const view = (row: Parameters<typeof channelView>[0]) => channelView(row, publicUrl);
 

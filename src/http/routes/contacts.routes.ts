@@ -9,7 +9,7 @@ import { createContact } from '../../modules/contacts/create-contact.js';
 import { mergeContacts } from '../../modules/contacts/merge-contacts.js';
 import type { Deps } from '../../modules/deps.js';
 import { actorOf, callerOf, requireCaller } from '../auth.js';
-import { authenticatedErrors, errorResponse } from '../schemas.js';
+import { authenticatedErrors, errorResponse, tagsInput } from '../schemas.js';
 
 const id = z.string().min(1).max(64);
 const refusal = z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
@@ -28,7 +28,7 @@ export const replyWindowSchema = z.object({
 
 const addressInput = z.strictObject({ channelId: id, address: z.string().trim().min(1).max(320) });
 const name = z.string().trim().max(200).nullable();
-const tags = z.array(z.string().max(50)).max(50);
+const tags = tagsInput;
 const contactDetail = z.object({
   contact: z.object({ id: z.string() }).loose(),
   identities: z.array(z.object({ id: z.string(), channelId: z.string(), window: replyWindowSchema.nullable() }).loose()),

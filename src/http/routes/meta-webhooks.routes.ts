@@ -23,6 +23,8 @@ export interface MetaWebhookOptions {
   onStored?: (storeMs: number) => void;
 }
 
+const HANDSHAKE_PARAMETERS = ['hub.mode', 'hub.verify_token', 'hub.challenge'] as const;
+
 const refuse = (code: 'INVALID_SIGNATURE' | 'INVALID_JSON' | 'UNSUPPORTED_OBJECT', message: string) => new DomainError({ code, message });
 
 export async function metaWebhookRoutes(app: FastifyInstance, { deps, kind, onStored }: MetaWebhookOptions): Promise<void> {
@@ -35,8 +37,13 @@ export async function metaWebhookRoutes(app: FastifyInstance, { deps, kind, onSt
   // The signature covers the bytes as sent: keep them, parse only after the check.
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
 
-  app.get(setup.webhookPath, { schema: { hide: true } }, async (request: FastifyRequest<{ Querystring: Record<string, string | undefined> }>, reply: FastifyReply) => {
-    const { 'hub.mode': mode, 'hub.verify_token': token, 'hub.challenge': challenge } = request.query;
+  app.get(setup.webhookPath, { schema: { hide: true } }, async (request: FastifyRequest<{ Querystring: Record<string, string | string[] | undefined> }>, reply: FastifyReply) => {
+    const query = request.query;
+    const repeated = HANDSHAKE_PARAMETERS.filter((name) => Array.isArray(query[name]));
+    if (repeated.length > 0) {
+      throw new DomainError({ code: 'VALIDATION_FAILED', message: `Send ${repeated.join(', ')} once.`, details: { repeated } });
+    }
+    const [mode, token, challenge] = HANDSHAKE_PARAMETERS.map((name) => query[name] as string | undefined);
     if (mode === 'subscribe' && token && challenge !== undefined) {
       const channels = await deps.store.db.selectFrom('channels').select('config').where('kind', '=', kind).execute();
       // Every token is compared, so the answer's timing does not tell which channel (if any) matched.
@@ -44,7 +51,7 @@ export async function metaWebhookRoutes(app: FastifyInstance, { deps, kind, onSt
       if (matches) return reply.code(200).type('text/plain').send(challenge);
     }
     request.log.warn({ kind }, 'a webhook verification with an unknown token was refused');
-    return reply.code(403).type('text/plain').send('forbidden');
+    throw new DomainError({ code: 'FORBIDDEN', message: 'The verify token matches no channel of this kind, or the mode is not "subscribe".' });
   });
 
   app.post(setup.webhookPath, { schema: { hide: true }, bodyLimit: BODY_LIMIT }, async (request, reply) => {

@@ -9,7 +9,7 @@ import { addNote, assignTicket, closeTicket, reopenTicket, replyToTicket, setTic
 import { getTicketDetail, listTickets, ticketView } from '../../modules/tickets/ticket-queries.js';
 import { actorOf, callerOf, requireCaller } from '../auth.js';
 import type { Caller } from '../../modules/auth/auth.service.js';
-import { authenticatedErrors, errorResponse } from '../schemas.js';
+import { authenticatedErrors, errorResponse, tagsInput } from '../schemas.js';
 
 const id = z.string().min(1).max(64);
 const ticketParams = z.object({ id });
@@ -186,5 +186,5 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
     setTicketStatus(deps, actorOf(c), t, b.status, b.snoozeUntil),
   );
   action('priority', 'Set the priority', z.strictObject({ priority: z.enum(TICKET_PRIORITIES) }), (c, t, b) => setTicketPriority(deps, actorOf(c), t, b.priority));
-  action('tags', "Replace the ticket's tags", z.strictObject({ tags: z.array(z.string().max(50)).max(50) }), (c, t, b) => setTicketTags(deps, actorOf(c), t, b.tags));
+  action('tags', "Replace the ticket's tags", z.strictObject({ tags: tagsInput }), (c, t, b) => setTicketTags(deps, actorOf(c), t, b.tags));
 };

@@ -6,7 +6,7 @@ import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
 import type { Deps } from '../../modules/deps.js';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, rotateWebhookSecret, updateWebhook } from '../../modules/webhooks/webhook-admin.js';
 import { callerOf, requireAdmin } from '../auth.js';
-import { authenticatedErrors } from '../schemas.js';
+import { authenticatedErrors, errorResponse } from '../schemas.js';
 
 const params = z.object({ id: z.string().min(1).max(64) });
 const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).max(2048);
@@ -26,7 +26,10 @@ const webhookView = z.object({
   lastFailureReason: z.string().nullable(),
 });
 
-export const webhookRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clock'> }> = async (app, { deps }) => {
+// A URL that is or resolves to a private address is refused with 422 URL_NOT_ALLOWED (PRIVATE_OUTBOUND_URLS=refuse).
+const saveErrors = { ...authenticatedErrors, 422: errorResponse } as const;
+
+export const webhookRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'> }> = async (app, { deps }) => {
   app.addHook('onRequest', requireAdmin);
 
   app.get(
@@ -47,7 +50,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | '
           description: description.optional(),
           secret: z.string().min(16).max(256).optional().describe('your own signing secret; one is generated when absent'),
         }),
-        response: { 201: z.object({ webhook: webhookView, secret: z.string().optional().describe('the generated secret, shown once') }), ...authenticatedErrors },
+        response: { 201: z.object({ webhook: webhookView, secret: z.string().optional().describe('the generated secret, shown once') }), ...saveErrors },
       },
     },
     async (request, reply) => {
@@ -72,7 +75,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | '
         body: z
           .strictObject({ url: url.optional(), eventTypes: eventTypes.optional(), enabled: z.boolean().optional(), description: description.nullable().optional() })
           .refine((body) => Object.keys(body).length > 0, 'name at least one of url, eventTypes, enabled, description'),
-        response: { 200: z.object({ webhook: webhookView }), ...authenticatedErrors },
+        response: { 200: z.object({ webhook: webhookView }), ...saveErrors },
       },
     },
     async (request) => ({ webhook: await updateWebhook(deps, callerOf(request), request.params.id, request.body) }),

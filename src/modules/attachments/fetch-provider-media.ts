@@ -44,13 +44,13 @@ export async function queueMediaFetches(trx: Kysely<Database>, message: { id: st
 }
 
 /** Downloads due media into attachment storage; returns how many items were handled. */
-export async function fetchDueMedia(deps: Pick<Deps, 'store' | 'clock'>, storage: AttachmentStorage, fetchers: Partial<Record<ChannelKind, MediaFetcher>>, logger: Logger): Promise<number> {
+export async function fetchDueMedia(deps: Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>, storage: AttachmentStorage, fetchers: Partial<Record<ChannelKind, MediaFetcher>>, logger: Logger): Promise<number> {
   const leased = await deps.store.unit((trx) => leaseDueOutbox(trx, MEDIA_FETCH_TOPIC, deps.clock.now(), LEASE_MS, 20));
   await Promise.all(leased.map((item) => fetchOne(deps, storage, fetchers, logger, item)));
   return leased.length;
 }
 
-async function fetchOne(deps: Pick<Deps, 'store' | 'clock'>, storage: AttachmentStorage, fetchers: Partial<Record<ChannelKind, MediaFetcher>>, logger: Logger, item: OutboxItem): Promise<void> {
+async function fetchOne(deps: Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>, storage: AttachmentStorage, fetchers: Partial<Record<ChannelKind, MediaFetcher>>, logger: Logger, item: OutboxItem): Promise<void> {
   const index = (fromJson<{ index: number }>(item.payload) ?? { index: 0 }).index;
   const channel = item.channel_id ? await findChannel(deps.store.db, item.channel_id) : undefined;
   const message = await deps.store.db.selectFrom('messages').select(['attachments']).where('id', '=', item.message_id ?? '').executeTakeFirst();
@@ -61,7 +61,7 @@ async function fetchOne(deps: Pick<Deps, 'store' | 'clock'>, storage: Attachment
     return;
   }
   try {
-    const { bytes, contentType } = await fetcher.fetch(channelAccount(channel), attachment.providerRef);
+    const { bytes, contentType } = await fetcher.fetch(channelAccount(channel, deps), attachment.providerRef);
     const key = newId().replace(/[^A-Za-z0-9_-]/g, '');
     const stored = await storage.put(key, bytes);
     await deps.store.unit(async (trx) => {

@@ -1,13 +1,13 @@
 // Signing in and out, and resolving who a request is from a session cookie or an API token.
-import { DAY } from '../../domain/clock.js';
+import { DAY, describeDuration } from '../../domain/clock.js';
 import { DomainError } from '../../domain/errors.js';
 import type { UserRow } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
 import type { Deps } from '../deps.js';
 import { hashPassword, verifyPassword } from '../users/password.js';
 import { findUserByEmail } from '../users/user.repo.js';
-import type { LoginLimiter } from './login-limiter.js';
 import { hashSecret, newSecret } from './secrets.js';
+import { giveBackSignInAttempt, takeSignInAttempt } from './sign-in-throttle.js';
 
 export const SESSION_LIFETIME_MS = 30 * DAY;
 
@@ -29,23 +29,19 @@ const invalidCredentials = () => new DomainError({ code: 'INVALID_CREDENTIALS', 
 const decoyHash = hashPassword('threadbox-decoy-password');
 
 /** Checks a password and opens a session; the returned secret goes into the session cookie. */
-export async function logIn(
-  deps: Pick<Deps, 'store' | 'clock'>,
-  limiter: LoginLimiter,
-  input: { email: string; password: string; address: string },
-): Promise<{ caller: Caller; sessionSecret: string; expiresAt: number }> {
+export async function logIn(deps: Pick<Deps, 'store' | 'clock'>, input: { email: string; password: string; address: string }): Promise<{ caller: Caller; sessionSecret: string; expiresAt: number }> {
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
-  if (!limiter.allows(email, input.address, now)) {
-    throw new DomainError({ code: 'RATE_LIMITED', message: 'Too many failed sign-in attempts; wait a few minutes and try again.' });
+  const attempt = await takeSignInAttempt(deps.store, email, input.address, now);
+  if (!attempt.allowed) {
+    const waitS = Math.ceil((attempt.retryAt - now) / 1000);
+    const wait = waitS < 60 ? `${waitS} second${waitS === 1 ? '' : 's'}` : describeDuration(waitS * 1000);
+    throw new DomainError({ code: 'RATE_LIMITED', message: `Too many failed sign-in attempts from here; try again in ${wait}.`, details: { retryAfterSeconds: waitS } });
   }
   const user = await findUserByEmail(deps.store.db, email);
   const valid = await verifyPassword(input.password, user?.password_hash ?? (await decoyHash));
-  if (!user || !valid || user.active !== 1) {
-    limiter.recordFailure(email, input.address, now);
-    throw invalidCredentials();
-  }
-  limiter.recordSuccess(email);
+  if (!user || !valid || user.active !== 1) throw invalidCredentials();
+  await giveBackSignInAttempt(deps.store, attempt.counted, now);
   const sessionSecret = newSecret('tbs_');
   const expiresAt = now + SESSION_LIFETIME_MS;
   await deps.store.unit((trx) =>

@@ -12,6 +12,7 @@ import { newId } from '../../lib/ids.js';
 import { fromJson } from '../../lib/json.js';
 import { newSecret } from '../auth/secrets.js';
 import type { Deps } from '../deps.js';
+import { requirePublicUrl } from '../outbound-urls.js';
 import { clearChannelAttention } from './channel-attention.js';
 import { noteChannelsChanged } from './channel.repo.js';
 
@@ -61,7 +62,16 @@ interface StoredConfig extends Settings {
   verifyToken?: string;
 }
 
-type AdminDeps = Pick<Deps, 'store' | 'clock'>;
+type AdminDeps = Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>;
+
+/**
+ * A live channel's Graph base URL receives its access token: one leading to a private address is refused
+ * (422 URL_NOT_ALLOWED) unless PRIVATE_OUTBOUND_URLS=allow. Sandbox channels talk to local fakes.
+ */
+async function checkGraphBaseUrl(deps: AdminDeps, settings: Settings | undefined): Promise<void> {
+  const url = settings?.graphBaseUrl;
+  if (typeof url === 'string' && url !== '') await requirePublicUrl(deps, url, 'settings.graphBaseUrl');
+}
 
 /** Checks a change against the kind's own schema (the API cannot, before it knows the channel's kind). */
 function checkedFor<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
@@ -105,6 +115,7 @@ export async function createChannel(deps: AdminDeps, workspaceId: string, input:
   // A sandbox Meta channel signs and verifies its fake provider's webhooks like Meta's, with a secret of its own.
   const secrets = input.sandbox && setup.webhookPath && !input.secrets?.appSecret ? { ...input.secrets, appSecret: newSecret('sandbox_') } : (input.secrets ?? {});
   requireLiveSecrets(input.kind, input.sandbox ?? false, secrets);
+  if (!input.sandbox) await checkGraphBaseUrl(deps, input.settings);
   const config: StoredConfig = { ...input.settings, [setup.accountField]: accountId };
   if (setup.webhookPath) config.verifyToken = input.verifyToken ?? newSecret('tbv_');
   const now = deps.clock.now();
@@ -136,6 +147,14 @@ export async function createChannel(deps: AdminDeps, workspaceId: string, input:
 
 /** Renames, reconfigures, switches on or off, or rotates the secrets of a channel. */
 export async function updateChannel(deps: AdminDeps, workspaceId: string, channelId: string, change: ChannelChange): Promise<ChannelRow> {
+  // Resolved before the transaction (no network wait inside one); applied only if the channel is live.
+  const graphBaseUrlRefusal = await checkGraphBaseUrl(deps, change.settings).then(
+    () => null,
+    (error: unknown) => {
+      if (error instanceof DomainError && error.code === 'URL_NOT_ALLOWED') return error;
+      throw error;
+    },
+  );
   const updated = await deps.store.unit(async (trx) => {
     const current = await trx.selectFrom('channels').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', channelId).$if(engineOf(trx) === 'postgres', (qb) => qb.forUpdate()).executeTakeFirst();
     if (!current) throw notFound('The channel');
@@ -149,6 +168,7 @@ export async function updateChannel(deps: AdminDeps, workspaceId: string, channe
     if (account !== undefined && account !== config[setup.accountField]) {
       throw invalid(`A channel keeps the ${current.kind} account it was connected with; connect a new channel for another account.`, `settings.${setup.accountField}`);
     }
+    if (graphBaseUrlRefusal && current.sandbox !== 1) throw graphBaseUrlRefusal;
     const nextConfig: StoredConfig = { ...config, ...settings };
     if (change.verifyToken !== undefined) {
       if (!setup.webhookPath) throw invalid(`A ${current.kind} channel has no webhook verify token.`, 'verifyToken');

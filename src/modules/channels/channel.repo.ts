@@ -110,13 +110,17 @@ export async function findChannelsByAccounts(db: Kysely<Database>, kind: Channel
   return db.selectFrom('channels').selectAll().where('kind', '=', kind).where('external_id', 'in', accountIds).execute();
 }
 
-/** A channel row as channel code sees it. */
-export function channelAccount(row: ChannelRow): ChannelAccount {
+/**
+ * A channel row as channel code sees it. Pass the deps (their `allowPrivateOutboundUrls`) when the account
+ * is for provider calls: without them a live channel's calls never reach private addresses.
+ */
+export function channelAccount(row: ChannelRow, outbound: { allowPrivateOutboundUrls?: boolean } = {}): ChannelAccount {
   return {
     channelId: row.id,
     accountId: row.external_id,
     settings: JSON.parse(row.config) as Record<string, unknown>,
     secrets: JSON.parse(row.secrets) as Record<string, string>,
     sandbox: row.sandbox === 1,
+    allowPrivateAddresses: outbound.allowPrivateOutboundUrls === true,
   };
 }

@@ -28,7 +28,7 @@ export interface TemplateSyncResult {
   syncedAt: number;
 }
 
-type SyncDeps = Pick<Deps, 'store' | 'clock'>;
+type SyncDeps = Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>;
 
 /** Syncs one channel of the workspace; a channel of another workspace is not found. */
 export async function syncTemplates(deps: SyncDeps, workspaceId: string, channelId: string): Promise<TemplateSyncResult> {
@@ -39,7 +39,7 @@ async function syncChannelTemplates(deps: SyncDeps, channel: ChannelRow): Promis
   const support = channelRules(channel.kind).templates;
   const source = templateSourceFor(channel.kind);
   if ('refusal' in support || !source) throw new DomainError('refusal' in support ? support.refusal : { code: 'TEMPLATE_SYNC_FAILED', message: `A ${channel.kind} channel has no templates to sync.` });
-  const listing = await source.list(channelAccount(channel));
+  const listing = await source.list(channelAccount(channel, deps));
   const now = deps.clock.now();
   if (!listing.ok) {
     if (listing.reason === 'credentials') await deps.store.unit((trx) => flagChannelForAttention(trx, channel.id, channel.updated_at, listing.message, now));

@@ -8,6 +8,7 @@ import type { ChannelAccount } from '../../channels/types.js';
 import type { ChannelRow } from '../../db/schema.js';
 import { HOUR, MINUTE } from '../../domain/clock.js';
 import { DomainError } from '../../domain/errors.js';
+import { parseStorableJson } from '../../domain/storable-text.js';
 import { KeyedSerializer } from '../../lib/keyed-serializer.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AttachmentStorage } from '../attachments/attachment-storage.js';
@@ -21,6 +22,7 @@ import { applyUnsend } from '../messages/unsend.js';
 import type { InboundPayload } from './inbound-payload.repo.js';
 import { ingestByContact, signedChannels, waitForReferencedMessages } from './meta-payloads.js';
 import type { PayloadHandler } from './process-inbound.js';
+import { recordUnreadable } from './unreadable-inbound.repo.js';
 
 // An echo may overtake the answer to our own send (channels.md §B.4): while a send of the same text is
 // in flight the echo waits; after this long it is recorded as the brand's own message.
@@ -43,7 +45,8 @@ export function instagramPayloadHandler(logger: Logger, attachments?: Attachment
   const profilesAsked = new Map<string, number>();
   const known = new AccountChannels();
   return (deps, payload) => {
-    const entries = readInstagramPayload(JSON.parse(payload.raw.toString('utf8')), payload.received_at);
+    // Every string of the body made storable the same way on both engines (domain/storable-text.ts).
+    const entries = readInstagramPayload(parseStorableJson(payload.raw.toString('utf8')), payload.received_at);
     return serializer.run(conversationsOf(entries), async () => {
       const channels = await signedChannels(deps, known, 'instagram', payload, entries.map((e) => e.accountId), logger);
       let waiting = 0;
@@ -51,6 +54,8 @@ export function instagramPayloadHandler(logger: Logger, attachments?: Attachment
         const channel = channels.get(entry.accountId);
         if (!channel) continue;
         for (const error of entry.errors) logger.warn({ channelId: channel.id, code: error.code, payloadId: payload.id }, `Instagram sent an event that could not be read: ${error.message}`);
+        for (const item of entry.unreadable) logger.warn({ channelId: channel.id, payloadId: payload.id, item: item.item }, `an Instagram event could not be read: ${item.reason}`);
+        await recordUnreadable(deps.store.db, channel, payload, entry.unreadable, deps.clock.now());
         const messages = await withLookups(deps, channel, entry.messages, profilesAsked, logger);
         await ingestByContact(deps, channel, messages, logger);
         waiting += await applyEntryUpdates(deps, channel, payload, entry, attachments, logger);
@@ -91,7 +96,7 @@ async function applyEntryUpdates(deps: Deps, channel: ChannelRow, payload: Inbou
  * Lookups are best effort: a refusal or timeout never holds a message back.
  */
 async function withLookups(deps: Deps, channel: ChannelRow, messages: CustomerMessage[], profilesAsked: Map<string, number>, logger: Logger): Promise<CustomerMessage[]> {
-  const account = channelAccount(channel);
+  const account = channelAccount(channel, deps);
   // A sandbox channel has no Instagram account to ask (unless pointed at a fake Graph API).
   if (messages.length === 0 || (channel.sandbox === 1 && !account.settings.graphBaseUrl)) return messages;
   const profiles = new Map<string, { name: string | null; username: string | null } | null>();

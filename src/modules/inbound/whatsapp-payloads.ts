@@ -4,6 +4,7 @@
 // onto our outbound messages. Redelivered bodies redo nothing.
 import { readWhatsappPayload, type WhatsappChange } from '../../channels/whatsapp/inbound.js';
 import type { ChannelRow } from '../../db/schema.js';
+import { parseStorableJson } from '../../domain/storable-text.js';
 import { KeyedSerializer } from '../../lib/keyed-serializer.js';
 import type { Logger } from '../../lib/logger.js';
 import { AccountChannels } from '../channels/channel.repo.js';
@@ -12,6 +13,7 @@ import { applyDeliveryReceipt } from '../messages/delivery-receipts.js';
 import { applyReaction } from '../messages/reactions.js';
 import { ingestByContact, signedChannels, waitForReferencedMessages } from './meta-payloads.js';
 import type { PayloadHandler } from './process-inbound.js';
+import { recordUnreadable } from './unreadable-inbound.repo.js';
 
 /** Whom a change is about: its customers' messages and receipts keep the order their payloads arrived in. */
 function conversationsOf(changes: WhatsappChange[]): string[] {
@@ -27,7 +29,8 @@ export function whatsappPayloadHandler(logger: Logger): PayloadHandler {
   const serializer = new KeyedSerializer();
   const known = new AccountChannels();
   return (deps, payload) => {
-    const changes = readWhatsappPayload(JSON.parse(payload.raw.toString('utf8')), payload.received_at);
+    // Every string of the body made storable the same way on both engines (domain/storable-text.ts).
+    const changes = readWhatsappPayload(parseStorableJson(payload.raw.toString('utf8')), payload.received_at);
     return serializer.run(conversationsOf(changes), async () => {
       const channels = await signedChannels(deps, known, 'whatsapp', payload, changes.map((c) => c.phoneNumberId), logger);
       let waiting = 0;
@@ -35,6 +38,8 @@ export function whatsappPayloadHandler(logger: Logger): PayloadHandler {
         const channel = channels.get(change.phoneNumberId);
         if (!channel) continue;
         for (const error of change.errors) logger.warn({ channelId: channel.id, code: error.code }, `WhatsApp reported: ${error.message}`);
+        for (const item of change.unreadable) logger.warn({ channelId: channel.id, payloadId: payload.id, item: item.item }, `a WhatsApp message or receipt could not be read: ${item.reason}`);
+        await recordUnreadable(deps.store.db, channel, payload, change.unreadable, deps.clock.now());
         waiting += await applyChange(deps, channel, change, logger);
       }
       waitForReferencedMessages(deps, payload, waiting);

@@ -2,7 +2,7 @@
 // at send time, keeps to the provider's send rate, hands each message to its channel's sender and records
 // the outcome on the message. Waiting (a held channel, the rate limit, no sender yet) uses up no attempt.
 import type { Kysely } from 'kysely';
-import type { ChannelSender, OutboundSend, SendResult } from '../../channels/types.js';
+import type { ChannelAccount, ChannelSender, OutboundSend, SendResult } from '../../channels/types.js';
 import type { ChannelRow, Database, MessageRow } from '../../db/schema.js';
 import type { ChannelKind } from '../../domain/reply-policy.js';
 import { appendTimeline, publishRealtime } from '../../events/event.repo.js';
@@ -35,15 +35,17 @@ type Prepared =
   | { refused: { code: string; message: string } }
   | { wait: { until: number; reason: string } };
 
+type RelayDeps = Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>;
+
 /** Delivers up to `limit` due messages; returns how many were handled (sent, failed or rescheduled). */
-export async function deliverDueMessages(deps: Pick<Deps, 'store' | 'clock'>, senders: Senders, limit = 50): Promise<number> {
+export async function deliverDueMessages(deps: RelayDeps, senders: Senders, limit = 50): Promise<number> {
   const leased = await deps.store.unit((trx) => leaseDueOutbox(trx, SEND_TOPIC, deps.clock.now(), LEASE_MS, limit));
   for (const item of leased) await deliverOne(deps, senders, item);
   return leased.length;
 }
 
-async function deliverOne(deps: Pick<Deps, 'store' | 'clock'>, senders: Senders, item: OutboxItem): Promise<void> {
-  const prepared = await prepareSend(deps.store.db, senders, item, deps.clock.now());
+async function deliverOne(deps: RelayDeps, senders: Senders, item: OutboxItem): Promise<void> {
+  const prepared = await prepareSend(deps, senders, item, deps.clock.now());
   if ('wait' in prepared) {
     await deps.store.unit((trx) => postponeOutbox(trx, item.id, prepared.wait.until, prepared.wait.reason));
     return;
@@ -77,7 +79,8 @@ function senderFor(senders: Senders, channel: ChannelRow): ChannelSender | undef
   return real?.servesSandbox?.(channelAccount(channel)) ? real : senders.sandbox;
 }
 
-async function prepareSend(db: Kysely<Database>, senders: Senders, item: OutboxItem, now: number): Promise<Prepared> {
+async function prepareSend(deps: Pick<Deps, 'store' | 'allowPrivateOutboundUrls'>, senders: Senders, item: OutboxItem, now: number): Promise<Prepared> {
+  const { db } = deps.store;
   const message = await db.selectFrom('messages').selectAll().where('id', '=', item.message_id ?? '').executeTakeFirst();
   const channel = item.channel_id ? await findChannel(db, item.channel_id) : undefined;
   if (!message || !channel) return { refused: { code: 'MESSAGE_MISSING', message: 'The message or its channel no longer exists.' } };
@@ -95,7 +98,7 @@ async function prepareSend(db: Kysely<Database>, senders: Senders, item: OutboxI
     const commentReply = commentReplyOf(fromJson(message.data));
     if (commentReply) requireCommentReplyAllowed(channel.kind, commentReply, now);
     const { tag } = commentReply ? { tag: null } : requireSendAllowed(pair, formOf(content), message.author_kind === 'agent' ? 'agent' : 'automation');
-    return { sender, send: toSend(message, channel, pair.address ?? '', content, tag, commentReply), channelVersion: channel.updated_at };
+    return { sender, send: toSend(message, channelAccount(channel, deps), pair.address ?? '', content, tag, commentReply), channelVersion: channel.updated_at };
   } catch (error) {
     const refusal = error as { code?: string; message: string };
     return { refused: { code: refusal.code ?? 'REFUSED', message: refusal.message } };
@@ -106,10 +109,10 @@ function contentOf(message: MessageRow): OutgoingContent {
   return { kind: message.kind as OutgoingContent['kind'], body: message.body, subject: message.subject, template: fromJson(message.template), attachments: fromJson(message.attachments) ?? [] };
 }
 
-function toSend(message: MessageRow, channel: ChannelRow, to: string, content: OutgoingContent, tag: string | null, commentReply: StoredCommentReply | null): OutboundSend {
+function toSend(message: MessageRow, account: ChannelAccount, to: string, content: OutgoingContent, tag: string | null, commentReply: StoredCommentReply | null): OutboundSend {
   return {
     messageId: message.id,
-    channelId: channel.id,
+    channelId: account.channelId,
     to,
     kind: message.kind as OutboundSend['kind'],
     body: content.body ?? null,
@@ -119,7 +122,7 @@ function toSend(message: MessageRow, channel: ChannelRow, to: string, content: O
     tag,
     replyToProviderMessageId: message.reply_to_provider_message_id,
     commentReply: commentReply && { commentId: commentReply.commentId, mode: commentReply.mode },
-    account: channelAccount(channel),
+    account,
   };
 }
 

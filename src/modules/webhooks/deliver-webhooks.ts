@@ -1,11 +1,14 @@
 // deliverWebhooks: the webhook worker's use case. It leases queued deliveries, POSTs each signed body to
 // its webhook's URL and records the outcome: done, retried later with backoff, or given up (and then
 // shown on the webhook, where an admin looks). Deliveries are at least once: a receiver dedupes by the
-// X-Threadbox-Delivery header, which stays the same on every retry.
+// X-Threadbox-Delivery header, which stays the same on every retry. Unless PRIVATE_OUTBOUND_URLS=allow, a URL
+// that leads to a private address at send time gets nothing (no body, no signature): the delivery is given
+// up with the reason shown on the webhook.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { judgeAttempt, WEBHOOK_RETRY_SCHEDULE, WEBHOOK_TIMEOUT_MS, type AttemptResult } from '../../domain/webhooks.js';
 import { fromJson } from '../../lib/json.js';
+import { outboundFetch, privateAddressRefusal } from '../../lib/outbound-guard.js';
 import type { Deps } from '../deps.js';
 import { nextAttemptAt } from '../outbox/backoff.js';
 import { completeOutbox, giveUpOutbox, leaseDueOutbox, retryOutboxLater, type OutboxItem } from '../outbox/outbox.repo.js';
@@ -24,14 +27,16 @@ const LEASE_MS = 60_000;
 // Deliveries of one run go out at the same time, so one slow receiver delays the run by one timeout.
 const PER_RUN = 25;
 
+type DeliveryDeps = Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>;
+
 /** Delivers up to `limit` due webhook deliveries at once; returns how many were handled. */
-export async function deliverWebhooks(deps: Pick<Deps, 'store' | 'clock'>, options: WebhookDeliveryOptions = {}, limit = PER_RUN): Promise<number> {
+export async function deliverWebhooks(deps: DeliveryDeps, options: WebhookDeliveryOptions = {}, limit = PER_RUN): Promise<number> {
   const leased = await deps.store.unit((trx) => leaseDueOutbox(trx, WEBHOOK_TOPIC, deps.clock.now(), LEASE_MS, limit));
   await Promise.all(leased.map((item) => deliverOne(deps, options, item)));
   return leased.length;
 }
 
-async function deliverOne(deps: Pick<Deps, 'store' | 'clock'>, options: WebhookDeliveryOptions, item: OutboxItem): Promise<void> {
+async function deliverOne(deps: DeliveryDeps, options: WebhookDeliveryOptions, item: OutboxItem): Promise<void> {
   const queued = fromJson<QueuedWebhookDelivery>(item.payload);
   const webhook = queued
     ? await deps.store.db
@@ -46,15 +51,15 @@ async function deliverOne(deps: Pick<Deps, 'store' | 'clock'>, options: WebhookD
     await deps.store.unit((trx) => giveUpOutbox(trx, item.id, deps.clock.now(), reason));
     return;
   }
-  const result = await post(webhook, queued.delivery, Math.floor(deps.clock.now() / 1000), options.timeoutMs ?? WEBHOOK_TIMEOUT_MS);
+  const result = await post(webhook, queued.delivery, Math.floor(deps.clock.now() / 1000), options.timeoutMs ?? WEBHOOK_TIMEOUT_MS, deps.allowPrivateOutboundUrls);
   await deps.store.unit((trx) => recordOutcome(trx, item, webhook.id, result, deps.clock.now(), options.random ?? Math.random));
 }
 
 /** One attempt. Never throws: an unreachable receiver is a result like any answer. */
-async function post(webhook: { url: string; secret: string }, delivery: QueuedWebhookDelivery['delivery'], timestamp: number, timeoutMs: number): Promise<AttemptResult> {
+async function post(webhook: { url: string; secret: string }, delivery: QueuedWebhookDelivery['delivery'], timestamp: number, timeoutMs: number, allowPrivate: boolean): Promise<AttemptResult> {
   const body = JSON.stringify(delivery);
   try {
-    const response = await fetch(webhook.url, {
+    const response = await outboundFetch(webhook.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -68,11 +73,13 @@ async function post(webhook: { url: string; secret: string }, delivery: QueuedWe
       // A redirected POST may turn into a GET elsewhere; the receiver's URL must be the final one.
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
-    });
+    }, { allowPrivate });
     // Only the status matters; dropping the body frees the connection.
     await response.body?.cancel().catch(() => undefined);
     return { answered: true, status: response.status };
   } catch (error) {
+    const refused = privateAddressRefusal(error);
+    if (refused) return { answered: false, problem: refused.message, notAllowed: true };
     return { answered: false, problem: problemOf(error, timeoutMs) };
   }
 }

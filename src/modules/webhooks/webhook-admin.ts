@@ -1,12 +1,13 @@
 // Webhooks an admin sets up for integrations: create (a generated secret is shown once), list, read,
 // change, rotate the secret, delete. Every query is scoped to the caller's workspace; the secret is
-// never read back out after it was shown.
+// never read back out after it was shown. A URL leading to a private address is refused unless allowed.
 import { DomainError, notFound } from '../../domain/errors.js';
 import { normalizeEventTypes, type WebhookEventType } from '../../domain/webhooks.js';
 import { newId } from '../../lib/ids.js';
 import type { Caller } from '../auth/auth.service.js';
 import { newSecret } from '../auth/secrets.js';
 import type { Deps } from '../deps.js';
+import { requirePublicUrl } from '../outbound-urls.js';
 
 export interface WebhookView {
   id: string;
@@ -100,9 +101,10 @@ export async function getWebhook(deps: Pick<Deps, 'store'>, caller: Caller, id: 
  * Creates an enabled webhook. It receives only events that happen after this moment: it starts after
  * the newest realtime event there is now. `secret` is the generated one, or null when the admin gave theirs.
  */
-export async function createWebhook(deps: Pick<Deps, 'store' | 'clock'>, caller: Caller, input: NewWebhook): Promise<{ webhook: WebhookView; secret: string | null }> {
+export async function createWebhook(deps: Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>, caller: Caller, input: NewWebhook): Promise<{ webhook: WebhookView; secret: string | null }> {
   requireAdmin(caller);
   const eventTypes = subscribedTypes(input.eventTypes);
+  await requirePublicUrl(deps, input.url, 'url');
   const secret = input.secret ?? newSecret(SECRET_PREFIX);
   const now = deps.clock.now();
   const row = await deps.store.unit(async (trx) => {
@@ -131,9 +133,10 @@ export async function createWebhook(deps: Pick<Deps, 'store' | 'clock'>, caller:
 }
 
 /** Changes what was given. A disabled webhook receives nothing, and deliveries still queued for it are dropped. */
-export async function updateWebhook(deps: Pick<Deps, 'store' | 'clock'>, caller: Caller, id: string, changes: WebhookChanges): Promise<WebhookView> {
+export async function updateWebhook(deps: Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>, caller: Caller, id: string, changes: WebhookChanges): Promise<WebhookView> {
   requireAdmin(caller);
   const eventTypes = changes.eventTypes === undefined ? undefined : subscribedTypes(changes.eventTypes);
+  if (changes.url !== undefined) await requirePublicUrl(deps, changes.url, 'url');
   const row = await deps.store.unit((trx) =>
     trx
       .updateTable('webhooks')

@@ -39,7 +39,8 @@ const sendPath = `/${NUMBER.phoneNumberId}/messages`;
 beforeEach(async () => {
   clock = new TestClock();
   fake = await startFakeGraph({ phoneNumbers: [NUMBER, OTHER], now: () => clock.now() });
-  account = { baseUrl: fake.url, apiVersion: 'v23.0', accessToken: NUMBER.accessToken };
+  // The fake listens on 127.0.0.1, which only an account allowed private addresses may reach.
+  account = { baseUrl: fake.url, apiVersion: 'v23.0', accessToken: NUMBER.accessToken, allowPrivateAddresses: true };
 });
 
 afterEach(async () => {

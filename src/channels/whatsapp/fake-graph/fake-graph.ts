@@ -43,6 +43,37 @@ export interface FakeGraphOptions {
    * sandbox turns it off: the app has already applied those rules, and a restarted fake knows no history.
    */
   enforceRules?: boolean;
+  /** Random faults on message sends (chaos runs); none unless given. */
+  sendFaults?: SendFaults;
+}
+
+/**
+ * Random faults on `POST /{phone-number-id}/messages` (valid sends only, never mark-as-read): a share
+ * answered with a 5xx Graph error, and a share never answered, so the client times out.
+ */
+export interface SendFaults {
+  /** Share of sends answered 500 (131000) or 503 (131016), 0 to 1. */
+  errorRate?: number;
+  /** Share of sends never answered (held until `close()`), 0 to 1. */
+  timeoutRate?: number;
+  /**
+   * Whether a send that times out was accepted first (a wamid made and recorded in `sent`, only the answer
+   * lost: the ambiguous case, where a retry sends the message twice) or never reached Meta. Default true.
+   */
+  timeoutAfterAccept?: boolean;
+  /** Source of randomness, 0 ≤ x < 1; Math.random by default. */
+  random?: () => number;
+}
+
+/** A fault `sendFaults` injected. */
+export interface InjectedSendFault {
+  kind: 'error' | 'timeout';
+  phoneNumberId: string;
+  /** The send's `biz_opaque_callback_data` (the app puts its message id there), if any. */
+  callbackData: string | undefined;
+  /** The wamid of a send accepted before its answer was withheld; null otherwise. */
+  acceptedWamid: string | null;
+  at: number;
 }
 
 export type FakeEndpoint = 'messages' | 'media-upload' | 'media' | 'media-delete' | 'media-download' | 'templates';
@@ -103,6 +134,8 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
   readonly markedRead: { phoneNumberId: string; messageId: string }[] = [];
   /** Status payloads the fake generated with no status webhook configured to post them to. */
   readonly pendingStatuses: WebhookPayload[] = [];
+  /** Faults injected by `sendFaults`, in order. */
+  readonly injectedFaults: InjectedSendFault[] = [];
 
   windowClosed: 'sync' | 'async';
   private readonly numbers = new Map<string, FakePhoneNumber>();
@@ -183,7 +216,7 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
   /** Forgets recorded traffic and pending failures; numbers, templates, media and windows stay. */
   reset(): void {
     this.forgetTraffic();
-    for (const list of [this.sent, this.uploads, this.markedRead, this.pendingStatuses]) list.length = 0;
+    for (const list of [this.sent, this.uploads, this.markedRead, this.pendingStatuses, this.injectedFaults]) list.length = 0;
   }
 
   private noteInbound(parsed: unknown): void {
@@ -260,6 +293,17 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
       this.markedRead.push({ phoneNumberId, messageId: body.messageId });
       return Answer.json(200, { success: true });
     }
+    const fault = this.rollSendFault();
+    const parsedBody = record.body as Record<string, unknown>;
+    const callbackData = typeof parsedBody.biz_opaque_callback_data === 'string' ? parsedBody.biz_opaque_callback_data : undefined;
+    if (fault === 'error') {
+      this.injectedFaults.push({ kind: 'error', phoneNumberId, callbackData, acceptedWamid: null, at: this.now() });
+      return Answer.error(this.injectedFaults.length % 2 === 0 ? whatsappError(131016) : whatsappError(131000));
+    }
+    if (fault === 'timeout' && this.options.sendFaults?.timeoutAfterAccept === false) {
+      this.injectedFaults.push({ kind: 'timeout', phoneNumberId, callbackData, acceptedWamid: null, at: this.now() });
+      return new Promise<Answer>(() => {}); // never answered; close() drops the connection
+    }
     const enforce = this.options.enforceRules ?? true;
     if (body.template && enforce) {
       const refused = checkTemplateSend(this.templatesFor(number), body.template);
@@ -273,11 +317,24 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
     const callback = typeof parsed.biz_opaque_callback_data === 'string' ? parsed.biz_opaque_callback_data : undefined;
     if (!windowOpen) this.queueWindowFailure(number, wamid, body.waId, callback);
     else this.queueStatuses(number, wamid, body.waId, body.type === 'template', callback);
+    if (fault === 'timeout') {
+      this.injectedFaults.push({ kind: 'timeout', phoneNumberId, callbackData, acceptedWamid: wamid, at: this.now() });
+      return new Promise<Answer>(() => {}); // accepted, but the answer never comes; close() drops the connection
+    }
     return Answer.json(200, {
       messaging_product: 'whatsapp',
       contacts: [{ input: body.to, wa_id: body.waId }],
       messages: [body.type === 'template' ? { id: wamid, message_status: 'accepted' } : { id: wamid }],
     });
+  }
+
+  private rollSendFault(): 'error' | 'timeout' | null {
+    const faults = this.options.sendFaults;
+    if (!faults) return null;
+    const roll = (faults.random ?? Math.random)();
+    if (roll < (faults.errorRate ?? 0)) return 'error';
+    if (roll < (faults.errorRate ?? 0) + (faults.timeoutRate ?? 0)) return 'timeout';
+    return null;
   }
 
   private queueStatuses(number: FakePhoneNumber, wamid: string, waId: string, template: boolean, callback: string | undefined): void {

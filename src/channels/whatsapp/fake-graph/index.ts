@@ -1,6 +1,6 @@
 // The fake Graph API's public surface: start it, build webhook payloads, sign like Meta.
 export { FakeGraph, startFakeGraph } from './fake-graph.js';
-export type { FailureSpec, FakeEndpoint, FakeGraphOptions, FakePhoneNumber, HangSpec, RecordedRequest, SentMessage, UploadedMedia } from './fake-graph.js';
+export type { FailureSpec, FakeEndpoint, FakeGraphOptions, InjectedSendFault, SendFaults, FakePhoneNumber, HangSpec, RecordedRequest, SentMessage, UploadedMedia } from './fake-graph.js';
 export { whatsappError, invalidTokenError } from './graph-errors.js';
 export type { GraphErrorAnswer, GraphErrorObject } from './graph-errors.js';
 export type { FakeMedia } from './media.js';
