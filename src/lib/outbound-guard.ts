@@ -7,7 +7,7 @@
 // turns all of this off (tests, a private network of your own).
 import dns from 'node:dns';
 import type { LookupFunction, Socket } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import { classifyAddress, describeAddressKind, type AddressKind } from './private-address.js';
 
 /** The addresses a host name resolves to (dns.lookup by default: /etc/hosts, then DNS). */
@@ -119,7 +119,8 @@ export async function outboundFetch(url: string | URL, init: RequestInit, option
   const literal = classifyAddress(host) === 'invalid' ? null : refusalFor(host, host);
   if (literal) throw literal;
   try {
-    return await fetch(url, { ...init, dispatcher: guardedDispatcher() } as RequestInit);
+    // undici's own fetch with its own Agent: Node's built-in fetch may bundle another undici major.
+    return (await undiciFetch(url, { ...init, dispatcher: guardedDispatcher() } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
   } catch (error) {
     throw privateAddressRefusal(error) ?? error;
   }
