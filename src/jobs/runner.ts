@@ -1,4 +1,5 @@
 // Runs registered jobs on their intervals, one run of a job at a time, with a summary line per run.
+import { isStoreUnavailable } from '../db/errors.js';
 import type { Logger } from '../lib/logger.js';
 
 export interface Job {
@@ -24,7 +25,11 @@ export function startJobs(jobs: Job[], logger: Logger): () => Promise<void> {
         .then((count) => {
           if (count > 0) logger.info({ job: job.name, count, ms: Math.round(performance.now() - started) }, `${job.name}: ${count} handled`);
         })
-        .catch((error: unknown) => logger.error({ job: job.name, err: error }, `${job.name} failed`))
+        .catch((error: unknown) => {
+          // The database being away is expected now and then (a restart, a failover); the next run retries.
+          if (isStoreUnavailable(error)) logger.warn({ job: job.name, err: error }, `${job.name}: the store is unavailable; retrying next run`);
+          else logger.error({ job: job.name, err: error }, `${job.name} failed`);
+        })
         .finally(() => {
           running.delete(run);
           schedule(job, job.intervalMs);
