@@ -24,7 +24,7 @@ export default tseslint.config(
     // Time comes from a Clock (src/domain/clock.ts): a test that reads the wall clock beside the fixed
     // test clock passes the day it is written and fails some later day. Elapsed time and deadlines use
     // performance.now(), which no calendar moves.
-    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'chaos/**/*.ts'],
     ignores: ['src/domain/clock.ts'],
     rules: {
       'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Read time from the injected Clock (systemClock or the test clock); use performance.now() for elapsed time.' }],
