@@ -6,6 +6,7 @@ import { whatsappMediaFetcher } from './channels/whatsapp/media.js';
 import { instagramMediaFetcher } from './channels/instagram/media.js';
 import { instagramSender } from './channels/instagram/sender.js';
 import type { Config } from './config/config.js';
+import { isStoreUnavailable } from './db/errors.js';
 import { openStore, type Store } from './db/store.js';
 import { systemClock } from './domain/clock.js';
 import { buildApp } from './http/app.js';
@@ -45,7 +46,7 @@ export function openConfiguredStore(config: Config, logger: Logger): Store {
  * web app from another folder than dist/web beside the compiled server (tests run from the sources).
  */
 export async function startServer(config: Config, logger: Logger, store = openConfiguredStore(config, logger), options: { webRoot?: string } = {}): Promise<RunningServer> {
-  await store.migrate();
+  await migrateOnceReachable(store, logger);
   const deps = createDeps(store, systemClock, { allowPrivateOutboundUrls: config.allowPrivateOutboundUrls });
   const storage = new LocalDiskAttachmentStorage(config.attachmentsDir);
   const inbound = new InboundProcessor(deps, inboundHandlers(logger, storage), logger);
@@ -92,6 +93,26 @@ export async function startServer(config: Config, logger: Logger, store = openCo
       await store.close();
     },
   };
+}
+
+const FIRST_STARTUP_RETRY_MS = 250;
+const MAX_STARTUP_RETRY_MS = 5_000;
+
+/**
+ * Migrates as soon as the store answers. A server starting while its database is still starting, or
+ * restarting, waits for it (retrying with a growing pause) instead of exiting; any other failure is fatal.
+ */
+async function migrateOnceReachable(store: Store, logger: Logger): Promise<void> {
+  for (let pauseMs = FIRST_STARTUP_RETRY_MS; ; pauseMs = Math.min(pauseMs * 2, MAX_STARTUP_RETRY_MS)) {
+    try {
+      await store.migrate();
+      return;
+    } catch (error) {
+      if (!isStoreUnavailable(error)) throw error;
+      logger.warn({ err: error, retryInMs: pauseMs }, 'the database is not reachable yet; waiting for it');
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
 }
 
 /** An address this process can reach a listener of its own on. */

@@ -129,7 +129,7 @@ function makeStore(
       try {
         const { error, results } = await (own ? new Migrator({ db: own, provider }) : migrator).migrateToLatest();
         const failed = results?.find((r) => r.status === 'Error');
-        if (error || failed) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+        if (error || failed) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
       } finally {
         await own?.destroy();
       }

@@ -29,6 +29,7 @@ describe('a server process whose PostgreSQL goes away (postgres, behind a TCP pr
   let dataDir: string;
   let url = '';
   let token = '';
+  let serveEnv: Record<string, string> = {};
   let sequence = 0;
 
   /** A signed WhatsApp delivery of one new customer message; resolves with the status and body. */
@@ -75,7 +76,7 @@ describe('a server process whose PostgreSQL goes away (postgres, behind a TCP pr
     proxied.port = String(proxy.port);
 
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'threadbox-outage-'));
-    server = startCli(['serve'], {
+    serveEnv = {
       DATA_DIR: dataDir,
       DATABASE_URL: proxied.toString(),
       HOST: '127.0.0.1',
@@ -85,7 +86,8 @@ describe('a server process whose PostgreSQL goes away (postgres, behind a TCP pr
       PG_POOL_SIZE: '4',
       DB_STATEMENT_TIMEOUT_MS: '1000',
       DB_CONNECT_TIMEOUT_MS: '1000',
-    });
+    };
+    server = startCli(['serve'], serveEnv);
     [, url] = (await server.waitFor(/listening on (http:\/\/\S+)/, STARTUP.timeout)) as [string, string];
     await vi.waitFor(async () => expect((await readiness()).status).toBe(200), STARTUP);
 
@@ -145,6 +147,23 @@ describe('a server process whose PostgreSQL goes away (postgres, behind a TCP pr
       alive();
     } finally {
       proxy.setMode('forward');
+    }
+    await recovered();
+  });
+
+  it('a server started while its database refuses connections waits for it instead of exiting, then serves', async () => {
+    proxy.setMode('refuse');
+    const late = startCli(['serve'], serveEnv);
+    try {
+      await late.waitFor(/the database is not reachable yet; waiting for it/, STARTUP.timeout);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(late.process.exitCode).toBeNull();
+      proxy.setMode('forward');
+      const [, lateUrl] = (await late.waitFor(/listening on (http:\/\/\S+)/, STARTUP.timeout)) as [string, string];
+      await vi.waitFor(async () => expect((await fetch(`${lateUrl}/readyz`)).status).toBe(200), RECOVERY);
+    } finally {
+      proxy.setMode('forward');
+      await late.stop();
     }
     await recovered();
   });
