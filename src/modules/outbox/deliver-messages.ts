@@ -3,6 +3,7 @@
 // the outcome on the message. Waiting (a held channel, the rate limit, no sender yet) uses up no attempt.
 import type { Kysely } from 'kysely';
 import type { ChannelAccount, ChannelSender, OutboundSend, SendResult } from '../../channels/types.js';
+import { retryWhileUnavailable } from '../../db/retry-while-unavailable.js';
 import type { ChannelRow, Database, MessageRow } from '../../db/schema.js';
 import type { ChannelKind } from '../../domain/reply-policy.js';
 import { appendTimeline, publishRealtime } from '../../events/event.repo.js';
@@ -14,7 +15,7 @@ import { commentReplyOf, requireCommentReplyAllowed, type StoredCommentReply } f
 import { formOf, type OutgoingContent } from '../messages/outgoing.js';
 import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
 import { MAX_DELIVERY_ATTEMPTS, nextAttemptAt } from './backoff.js';
-import { completeOutbox, giveUpOutbox, leaseDueOutbox, postponeOutbox, retryOutboxLater, SEND_TOPIC, type OutboxItem } from './outbox.repo.js';
+import { completeOutbox, giveUpOutbox, leaseDueOutbox, postponeOutbox, renewOutboxLease, retryOutboxLater, SEND_TOPIC, type OutboxItem } from './outbox.repo.js';
 import { awaitSendSlot } from './send-rate.js';
 
 export interface Senders {
@@ -27,6 +28,8 @@ export interface Senders {
 }
 
 const LEASE_MS = 60_000;
+// Recording gives up this long before the lease ends, so it never races a second run's send.
+const RECORD_MARGIN_MS = 10_000;
 /** How often a held channel's messages look again; an admin replacing its secrets releases them at once. */
 export const HELD_CHANNEL_RECHECK_MS = 60_000;
 
@@ -62,12 +65,20 @@ async function deliverOne(deps: RelayDeps, senders: Senders, item: OutboxItem): 
       return;
     }
   }
+  // Sends before this one may have taken most of the lease: renew it, or leave the item to the run that
+  // took it over, so no message is sent by two runs at once.
+  const renewedAt = performance.now();
+  if (!(await deps.store.unit((trx) => renewOutboxLease(trx, item, deps.clock.now() + LEASE_MS)))) return;
   const result = await sendSafely(prepared.sender, prepared.send);
+  // The provider has answered: what it said must be recorded within this lease, or another run would
+  // send the message again. A database that blinks meanwhile is waited for, not a reason to resend.
+  const record = (work: (trx: Kysely<Database>, now: number) => Promise<void>) =>
+    retryWhileUnavailable(() => deps.store.unit((trx) => work(trx, deps.clock.now())), LEASE_MS - RECORD_MARGIN_MS - (performance.now() - renewedAt));
   if (!result.ok && result.channelNeedsAttention) {
-    await deps.store.unit((trx) => holdForAttention(trx, item, prepared.send.channelId, prepared.channelVersion, result, deps.clock.now()));
+    await record((trx, now) => holdForAttention(trx, item, prepared.send.channelId, prepared.channelVersion, result, now));
     return;
   }
-  await deps.store.unit((trx) => recordOutcome(trx, item, result, deps.clock.now()));
+  await record((trx, now) => recordOutcome(trx, item, result, now));
 }
 
 /** Which sender serves a channel: its kind's, or in sandbox mode the simulator unless the kind's serves it there. */

@@ -6,7 +6,7 @@ import { newId } from '../../lib/ids.js';
 
 export const SEND_TOPIC = 'message.send';
 
-export type OutboxItem = Pick<Selectable<OutboxTable>, 'id' | 'workspace_id' | 'topic' | 'message_id' | 'channel_id' | 'payload' | 'attempts'>;
+export type OutboxItem = Pick<Selectable<OutboxTable>, 'id' | 'workspace_id' | 'topic' | 'message_id' | 'channel_id' | 'payload' | 'attempts' | 'locked_until'>;
 
 export interface NewOutboxItem {
   /** Given when the caller refers to the item before it is stored (a webhook delivery id). */
@@ -77,8 +77,23 @@ export async function leaseDueOutbox(trx: Kysely<Database>, topic: string, now: 
       'in',
       due.map((d) => d.id),
     )
-    .returning(['id', 'workspace_id', 'topic', 'message_id', 'channel_id', 'payload', 'attempts'])
+    .returning(['id', 'workspace_id', 'topic', 'message_id', 'channel_id', 'payload', 'attempts', 'locked_until'])
     .execute();
+}
+
+/**
+ * Extends a lease this run still holds (its `locked_until` unchanged since the lease was taken); false
+ * when the lease ran out and another run took the item over, which then is the one to handle it.
+ */
+export async function renewOutboxLease(trx: Kysely<Database>, item: OutboxItem, lockedUntil: number): Promise<boolean> {
+  const result = await trx
+    .updateTable('outbox')
+    .set({ locked_until: lockedUntil })
+    .where('id', '=', item.id)
+    .where('locked_until', '=', item.locked_until)
+    .where('done_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function completeOutbox(trx: Kysely<Database>, id: string, now: number): Promise<void> {
