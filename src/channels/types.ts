@@ -117,10 +117,19 @@ export interface InboundMessage {
   /** The provider's timestamp: reply windows are computed from it, not from arrival time. */
   sentAt: EpochMs;
   contact: {
-    /** wa_id, Instagram-scoped id or email address; normalized by the channel's rules before lookup. */
+    /**
+     * wa_id, Instagram-scoped id or email address; normalized by the channel's rules before lookup. A
+     * WhatsApp customer who shared no phone number is known by their BSUID: then `userId`, as given.
+     */
     address: string;
     displayName?: string | null;
     username?: string | null;
+    /**
+     * WhatsApp: the business-scoped user id (BSUID) and the parent BSUID, beside the phone or instead of
+     * it. They match an identity on this channel only: never a contact on another channel.
+     */
+    userId?: string | null;
+    parentUserId?: string | null;
   };
   kind: MessageKind;
   body: string | null;

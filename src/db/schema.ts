@@ -64,10 +64,19 @@ export interface ContactIdentitiesTable {
   contact_id: string;
   channel_id: string;
   channel_kind: 'whatsapp' | 'instagram' | 'email';
-  /** Normalized address: wa_id digits, Instagram-scoped id, lower-cased email. */
+  /**
+   * Normalized address, where sends go: wa_id digits (a WhatsApp customer's BSUID while their phone is
+   * unknown), Instagram-scoped id, lower-cased email.
+   */
   address: string;
   display_name: string | null;
   username: string | null;
+  /** WhatsApp: the phone (wa_id digits) when known; null while only the BSUID is. */
+  wa_id: string | null;
+  /** WhatsApp: the business-scoped user id (BSUID), unique per channel; never carries to another channel. */
+  user_id: string | null;
+  /** WhatsApp: the parent BSUID (`US.ENT.…`), when the business has them enabled. */
+  parent_user_id: string | null;
   created_at: number;
 }
 

@@ -87,6 +87,23 @@ describe.each(ENGINES)('the sandbox and its simulator on %s', (engine) => {
     }, ARRIVAL);
   });
 
+  it('a username-only WhatsApp customer writes by BSUID, is answered at the BSUID, and the receipts naming only it come back read', async () => {
+    const answer = await simulate({ channelId: channels.whatsapp, from: 'US.13491208655302741918', username: 'jo.kettles', text: 'Any green kettles left?' });
+    expect(answer).toEqual({ status: 202, body: { accepted: true } });
+    const detail = await ticketOf(channels.whatsapp!, 'green kettles');
+    expect(detail.ticket.contact.name).toBe('jo.kettles');
+    const reply = await call('POST', `/api/tickets/${detail.ticket.id}/replies`, { message: { kind: 'text', body: 'Two left!' } });
+    expect(reply.status).toBe(201);
+    await vi.waitFor(async () => {
+      const sent = (await call('GET', `/api/sandbox/channels/${channels.whatsapp}/sent`)).body.sent;
+      expect(sent).toContainEqual(expect.objectContaining({ to: 'US.13491208655302741918', kind: 'text', text: 'Two left!' }));
+    }, ARRIVAL);
+    await vi.waitFor(async () => {
+      const messages = (await call('GET', `/api/tickets/${detail.ticket.id}`)).body.messages;
+      expect(messages.find((m: any) => m.id === reply.body.message.id).status).toBe('read');
+    }, ARRIVAL);
+  });
+
   it('an Instagram comment and a direct message from the same person thread into one ticket', async () => {
     const from = '17841400000000777';
     expect((await simulate({ channelId: channels.instagram, from, name: 'mila.makes', text: 'Love this mug, what size is it?', comment: { mediaId: '18000000000000001' } })).status).toBe(202);

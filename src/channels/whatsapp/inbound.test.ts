@@ -101,7 +101,7 @@ describe('reading WhatsApp webhooks', () => {
         { from: '15559990001', id: 'wamid.bad', timestamp: '1735689600', type: 'image', image: {} },
         { from: '15559990001', id: 'wamid.garbled', timestamp: 'garbled', type: 'text', text: { body: 'no time' } },
         { from: '15559990001', id: 'wamid.good', timestamp: '1735689600', type: 'text', text: { body: 'still here' } },
-        { id: 'wamid.nobody', type: 'text', text: { body: 'no sender' } },
+        { id: 'wamid.nobody', timestamp: '1735689600', type: 'text', text: { body: 'no sender' } },
       ],
     });
     const [change] = readWhatsappPayload(payload, NOW);
@@ -111,8 +111,44 @@ describe('reading WhatsApp webhooks', () => {
     expect(change!.unreadable).toEqual([
       { item: 'entry[0].changes[0].value.messages[0]', providerMessageId: 'wamid.bad', reason: expect.stringContaining('image.id') },
       { item: 'entry[0].changes[0].value.messages[1]', providerMessageId: 'wamid.garbled', reason: expect.stringContaining('timestamp') },
-      { item: 'entry[0].changes[0].value.messages[3]', providerMessageId: 'wamid.nobody', reason: expect.stringContaining('from') },
+      { item: 'entry[0].changes[0].value.messages[3]', providerMessageId: 'wamid.nobody', reason: expect.stringContaining('neither `from` nor `from_user_id`') },
     ]);
+  });
+
+  it('a username-only customer without a phone number is read by BSUID, with username and parent BSUID', () => {
+    const payload = envelope({
+      contacts: [{ user_id: 'US.13491208655302741918', parent_user_id: 'US.ENT.11815799212886844830', profile: { name: 'Ana', username: 'ana.bakes' } }],
+      messages: [{ from_user_id: 'US.13491208655302741918', id: 'wamid.username', timestamp: '1735689600', type: 'text', text: { body: 'hi' } }],
+    });
+    const [change] = readWhatsappPayload(payload, NOW);
+    expect(change!.unreadable).toEqual([]);
+    expect(change!.messages).toEqual([
+      expect.objectContaining({
+        providerMessageId: 'wamid.username',
+        contact: { address: 'US.13491208655302741918', userId: 'US.13491208655302741918', parentUserId: 'US.ENT.11815799212886844830', displayName: 'Ana', username: 'ana.bakes' },
+        body: 'hi',
+      }),
+    ]);
+  });
+
+  it('a message with phone and BSUID carries both; the BSUID may come from the contact alone, and a malformed one is ignored', () => {
+    const both = readWhatsappPayload(message({ from_user_id: 'US.1', type: 'text', text: { body: 'both' } }), NOW)[0]!;
+    expect(both.messages[0]!.contact).toMatchObject({ address: '15559990001', userId: 'US.1' });
+    const fromContact = envelope({
+      contacts: [{ wa_id: '15559990001', user_id: 'US.2', profile: { name: 'Ana' } }],
+      messages: [{ from: '15559990001', id: 'wamid.c', timestamp: '1735689600', type: 'text', text: { body: 'x' } }],
+    });
+    expect(readWhatsappPayload(fromContact, NOW)[0]!.messages[0]!.contact).toMatchObject({ address: '15559990001', userId: 'US.2' });
+    const malformed = readWhatsappPayload(message({ from_user_id: { id: 'US.3' }, type: 'text', text: { body: 'x' } }), NOW)[0]!;
+    expect(malformed.unreadable).toEqual([]);
+    expect(malformed.messages[0]!.contact).toEqual({ address: '15559990001', displayName: 'Ana', username: null });
+  });
+
+  it('a reaction and a receipt of a username-only customer are read without a phone number', () => {
+    const reaction = envelope({ messages: [{ from_user_id: 'US.4', id: 'wamid.r', timestamp: '1735689600', type: 'reaction', reaction: { message_id: 'wamid.target', emoji: '👍' } }] });
+    expect(readWhatsappPayload(reaction, NOW)[0]!.reactions).toEqual([{ targetProviderMessageId: 'wamid.target', emoji: '👍', from: 'US.4', at: 1735689600_000 }]);
+    const receipt = envelope({ statuses: [{ id: 'wamid.out', status: 'delivered', timestamp: '1735689600', recipient_user_id: 'US.4' }] });
+    expect(readWhatsappPayload(receipt, NOW)[0]!.statuses).toEqual([{ providerMessageId: 'wamid.out', messageId: null, status: 'delivered', at: 1735689600_000, error: null }]);
   });
 
   it('batches: several entries, changes, messages and statuses are all read; other fields and shapes are ignored', () => {

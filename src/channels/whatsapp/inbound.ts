@@ -36,7 +36,8 @@ const contactSchema = z.object({
 });
 const errorSchema = z.object({ code: z.union([z.number(), z.string()]).optional(), title: optionalText, message: optionalText });
 const messageSchema = z.object({
-  from: z.string(),
+  // Absent for a customer who adopted a username and shares no phone number: `from_user_id` then.
+  from: optionalText,
   id: z.string().min(1),
   timestamp: seconds,
   type: z.string().min(1),
@@ -63,6 +64,15 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 
 /** Unix seconds (a string of digits, checked before) to epoch ms. */
 const secondsToMs = (value: string): number => Number(value) * 1000;
+
+/**
+ * A business-scoped user id (`US.13491208655302741918`, parent `US.ENT.…`) as given, or null. Meta marks
+ * the format subject to change, so any short printable string without spaces is taken as it is; anything
+ * else is ignored rather than making the message unreadable.
+ */
+export function bsuidOf(value: unknown): string | null {
+  return typeof value === 'string' && value.length <= 256 && /^[\x21-\x7e]+$/.test(value) ? value : null;
+}
 
 /** The provider's id of a message or receipt, when it is a string. */
 const idOf = (value: Json): string | null => text(value.id);
@@ -96,18 +106,29 @@ export function readWhatsappPayload(body: unknown, _receivedAt: number): Whatsap
       const value = change.value as Json | undefined;
       const phoneNumberId = text(value?.metadata?.phone_number_id);
       if (!value || !phoneNumberId || change.field !== 'messages') return;
+      // A message names its sender by phone (`from`) or, for username-only customers, by BSUID.
       const contacts = new Map<string, Json>();
-      for (const c of list(value.contacts)) if (typeof c.wa_id === 'string') contacts.set(c.wa_id, c);
+      const contactsByUserId = new Map<string, Json>();
+      for (const c of list(value.contacts)) {
+        if (typeof c.wa_id === 'string') contacts.set(c.wa_id, c);
+        const userId = bsuidOf(c.user_id);
+        if (userId) contactsByUserId.set(userId, c);
+      }
       const read: WhatsappChange = { phoneNumberId, messages: [], reactions: [], statuses: [], errors: list(value.errors).map(describeError), unreadable: [] };
       const where = `entry[${entryIndex}].changes[${changeIndex}].value`;
       list(value.messages).forEach((message, index) => {
         const unreadable = (reason: string) => read.unreadable.push({ item: `${where}.messages[${index}]`, providerMessageId: idOf(message), reason });
         const mismatch = mismatchOf(messageSchema, message) ?? (TYPE_SCHEMAS[String(message.type)] ? mismatchOf(TYPE_SCHEMAS[String(message.type)]!, message) : null);
         if (mismatch) return void unreadable(mismatch);
-        const contact = contacts.get(message.from);
+        const phone = text(message.from);
+        const messageUserId = bsuidOf(message.from_user_id);
+        if (!phone && !messageUserId) return void unreadable('a message without a sender: neither `from` nor `from_user_id`');
+        const contact = (phone ? contacts.get(phone) : undefined) ?? (messageUserId ? contactsByUserId.get(messageUserId) : undefined);
         const contactMismatch = contact ? mismatchOf(contactSchema, contact) : null;
         if (contactMismatch) return void unreadable(`its contact: ${contactMismatch}`);
-        const from = message.from as string;
+        const userId = messageUserId ?? bsuidOf(contact?.user_id);
+        // Sends go to the phone when known, else to the BSUID.
+        const from = phone ?? (userId as string);
         const sentAt = secondsToMs(message.timestamp);
         if (message.type === 'reaction') {
           read.reactions.push({ targetProviderMessageId: message.reaction.message_id, emoji: text(message.reaction.emoji), from, at: sentAt });
@@ -122,7 +143,13 @@ export function readWhatsappPayload(body: unknown, _receivedAt: number): Whatsap
         read.messages.push({
           providerMessageId: message.id,
           sentAt,
-          contact: { address: from, displayName: text(contact?.profile?.name), username: text(contact?.profile?.username) },
+          contact: {
+            address: from,
+            displayName: text(contact?.profile?.name),
+            username: text(contact?.profile?.username),
+            ...(userId ? { userId } : {}),
+            ...(bsuidOf(contact?.parent_user_id) ? { parentUserId: bsuidOf(contact?.parent_user_id) } : {}),
+          },
           replyToProviderMessageId: text(message.context?.id),
           ...content,
           data: withContext(content.data ?? null, message),

@@ -12,6 +12,7 @@ import * as emailThreading from './0009-email-threading.js';
 import * as unsentUploads from './0010-unsent-uploads.js';
 import * as signInThrottle from './0011-sign-in-throttle.js';
 import * as unreadableInbound from './0012-unreadable-inbound.js';
+import * as whatsappUserIds from './0013-whatsapp-user-ids.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010-unsent-uploads': unsentUploads,
   '0011-sign-in-throttle': signInThrottle,
   '0012-unreadable-inbound': unreadableInbound,
+  '0013-whatsapp-user-ids': whatsappUserIds,
 };

@@ -27,7 +27,9 @@ export const sandboxRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store'>; s
         summary: "Write to a sandbox channel as a customer; answers once the channel's webhook or SMTP intake acknowledged it",
         body: z.strictObject({
           channelId: id,
-          from: z.string().trim().min(1).max(320).describe("the customer's phone number, Instagram id or email address"),
+          from: z.string().trim().min(1).max(320).describe("the customer's phone number, Instagram id or email address; on WhatsApp a business-scoped user id (US.…) writes as a username-only customer, without a phone"),
+          userId: z.string().trim().min(1).max(140).optional().describe("WhatsApp only: the customer's business-scoped user id (US.…), sent beside the phone in `from`"),
+          username: z.string().trim().min(1).max(100).optional().describe("WhatsApp only: the customer's username"),
           name: z.string().trim().min(1).max(100).optional(),
           text: z.string().trim().min(1).max(4096),
           subject: z.string().trim().max(200).optional().describe('email only'),

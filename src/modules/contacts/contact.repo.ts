@@ -15,6 +15,17 @@ export interface IdentityInput {
   username?: string | null;
   /** The name a new contact gets (an agent's "+ New"); defaults to the provider's display name. */
   contactName?: string | null;
+  /**
+   * WhatsApp: the customer's BSUID and parent BSUID. When `address` equals `userId` the phone is unknown
+   * (a username-only customer); otherwise `address` is the phone.
+   */
+  userId?: string | null;
+  parentUserId?: string | null;
+}
+
+/** The phone of a WhatsApp identity input, or null when only its BSUID is known (and for other kinds). */
+export function phoneOf(input: Pick<IdentityInput, 'channelKind' | 'address' | 'userId'>): string | null {
+  return input.channelKind === 'whatsapp' && input.address !== input.userId ? input.address : null;
 }
 
 export async function insertContact(db: Kysely<Database>, workspaceId: string, name: string | null, now: number): Promise<ContactRow> {
@@ -33,13 +44,17 @@ export async function findContactIdentity(db: Kysely<Database>, contactId: strin
   return db.selectFrom('contact_identities').selectAll().where('contact_id', '=', contactId).where('channel_id', '=', channelId).executeTakeFirst();
 }
 
-/** Any address of the contact on a channel of the given kind (a phone number or email reaches every such channel). */
+/**
+ * Any address of the contact on a channel of the given kind (a phone number or email reaches every such
+ * channel; a WhatsApp BSUID does not: it belongs to its channel's business).
+ */
 export async function findAddressOfKind(db: Kysely<Database>, contactId: string, kind: ChannelKind): Promise<string | undefined> {
   const row = await db
     .selectFrom('contact_identities')
     .select('address')
     .where('contact_id', '=', contactId)
     .where('channel_kind', '=', kind)
+    .where((eb) => eb.or([eb('user_id', 'is', null), eb('address', '<>', eb.ref('user_id'))]))
     .orderBy('created_at', 'desc')
     .executeTakeFirst();
   return row?.address;
@@ -99,6 +114,9 @@ export async function insertIdentity(
       address: input.address,
       display_name: input.displayName ?? null,
       username: input.username ?? null,
+      wa_id: phoneOf(input),
+      user_id: input.userId ?? null,
+      parent_user_id: input.parentUserId ?? null,
       created_at: now,
     })
     .onConflict((oc) => oc.doNothing())

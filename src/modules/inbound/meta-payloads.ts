@@ -50,7 +50,11 @@ async function ingestOne(deps: Deps, channel: ChannelRow, message: Omit<InboundM
 /** Stores each customer's messages in order, different customers side by side. */
 export async function ingestByContact(deps: Deps, channel: ChannelRow, messages: Omit<InboundMessage, 'channelId'>[], logger: Logger): Promise<void> {
   const byContact = new Map<string, Omit<InboundMessage, 'channelId'>[]>();
-  for (const message of messages) byContact.set(message.contact.address, [...(byContact.get(message.contact.address) ?? []), message]);
+  for (const message of messages) {
+    // A WhatsApp BSUID names the customer whether or not the phone came with it.
+    const key = message.contact.userId ?? message.contact.address;
+    byContact.set(key, [...(byContact.get(key) ?? []), message]);
+  }
   await Promise.all(
     [...byContact.values()].map(async (ordered) => {
       for (const message of ordered) await ingestOne(deps, channel, message, logger);

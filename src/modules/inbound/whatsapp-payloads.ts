@@ -18,7 +18,8 @@ import { recordUnreadable } from './unreadable-inbound.repo.js';
 /** Whom a change is about: its customers' messages and receipts keep the order their payloads arrived in. */
 function conversationsOf(changes: WhatsappChange[]): string[] {
   return changes.flatMap((change) => [
-    ...change.messages.map((m) => `${change.phoneNumberId}:${m.contact.address}`),
+    // A customer may be named by phone, by BSUID or by both: each key serializes.
+    ...change.messages.flatMap((m) => [`${change.phoneNumberId}:${m.contact.address}`, ...(m.contact.userId ? [`${change.phoneNumberId}:${m.contact.userId}`] : [])]),
     ...change.reactions.map((r) => `${change.phoneNumberId}:${r.from}`),
     ...change.statuses.map((s) => `${change.phoneNumberId}:status:${s.providerMessageId}`),
   ]);

@@ -47,7 +47,7 @@ interface Threaded {
 export async function ingestInbound(deps: Pick<Deps, 'store' | 'clock' | 'channelHomes'>, message: InboundMessage): Promise<IngestResult> {
   const home = await deps.channelHomes.get(deps.store.db, message.channelId);
   if (!home) throw new DomainError({ code: 'NOT_FOUND', message: 'The channel of this message is not connected.' });
-  const address = channelRules(home.kind).normalizeAddress(message.contact.address);
+  const address = addressOf(home.kind, message.contact);
   if (!address) {
     throw new DomainError({ code: 'VALIDATION_FAILED', message: `"${message.contact.address}" is not a ${home.kind} address.`, details: { field: 'contact.address' } });
   }
@@ -61,12 +61,30 @@ export async function ingestInbound(deps: Pick<Deps, 'store' | 'clock' | 'channe
   }
 }
 
+/**
+ * The sender's address in the channel's canonical form. A WhatsApp customer known only by BSUID keeps it
+ * as given (it is no phone number), and so does one whose phone is unusable but who has a BSUID.
+ */
+function addressOf(kind: ChannelHome['kind'], contact: InboundMessage['contact']): string | null {
+  if (contact.userId && contact.address === contact.userId) return contact.userId;
+  return channelRules(kind).normalizeAddress(contact.address) ?? contact.userId ?? null;
+}
+
 async function ingestUnit(trx: Kysely<Database>, home: ChannelHome, address: string, message: InboundMessage, now: number): Promise<IngestResult> {
   // A duplicate delivery is caught by the unique index when its message is inserted, and the whole
   // unit rolls back.
   const identity = await resolveIdentity(
     trx,
-    { workspaceId: home.workspaceId, channelId: message.channelId, channelKind: home.kind, address, displayName: message.contact.displayName, username: message.contact.username },
+    {
+      workspaceId: home.workspaceId,
+      channelId: message.channelId,
+      channelKind: home.kind,
+      address,
+      displayName: message.contact.displayName,
+      username: message.contact.username,
+      userId: message.contact.userId ?? null,
+      parentUserId: message.contact.parentUserId ?? null,
+    },
     now,
   );
   // Only messages that point at tickets (email) pay for reading them; the chat channels' hot path does not.

@@ -35,7 +35,16 @@ export interface CustomerMessage {
   subject?: string;
   /** Instagram only: a comment on one of the brand's posts instead of a direct message. */
   comment?: { mediaId?: string };
+  /**
+   * WhatsApp only: the customer's business-scoped user id (BSUID, `US.…`), sent beside the phone in
+   * `from`. A `from` that is itself a BSUID writes as a username-only customer, with no phone at all.
+   */
+  userId?: string;
+  /** WhatsApp only: the customer's username. */
+  username?: string;
 }
+
+const BSUID = /^[A-Z]{2}\.[A-Za-z0-9.]{1,128}$/;
 
 export interface SandboxProviders {
   /** The senders sandbox channels deliver through, by kind. */
@@ -151,16 +160,23 @@ export async function startSandboxProviders(deps: Pick<Deps, 'store' | 'clock'>,
 
   async function whatsappCustomer(channel: ChannelRow, message: CustomerMessage): Promise<void> {
     const account = channelAccount(channel);
-    const waId = channelRules('whatsapp').normalizeAddress(message.from);
-    if (!waId) throw invalidAddress(channel.kind, message.from);
+    const usernameOnly = BSUID.test(message.from);
+    const waId = usernameOnly ? null : channelRules('whatsapp').normalizeAddress(message.from);
+    if (!usernameOnly && !waId) throw invalidAddress(channel.kind, message.from);
+    if (message.userId !== undefined && !BSUID.test(message.userId)) {
+      throw new DomainError({ code: 'VALIDATION_FAILED', message: `"${message.userId}" is not a WhatsApp business-scoped user id (US.…).`, details: { field: 'userId' } });
+    }
+    const userId = usernameOnly ? message.from : message.userId;
     const payload = inboundText({
       phoneNumberId: channel.external_id,
       displayPhoneNumber: String(account.settings.displayPhoneNumber ?? ''),
-      waId,
-      name: message.name ?? `+${waId}`,
+      ...(waId ? { waId } : {}),
+      ...(userId ? { userId } : {}),
+      ...(message.username ? { username: message.username } : {}),
+      name: message.name ?? message.username ?? (waId ? `+${waId}` : (userId ?? '')),
       text: message.text,
       timestampSec: Math.floor(deps.clock.now() / 1000),
-      id: newWamid(waId),
+      id: newWamid(waId ?? userId ?? ''),
     });
     const delivery = await graph.deliverWebhook(webhookUrl('whatsapp'), payload, account.secrets.appSecret ?? '');
     if (delivery.status !== 200) throw new Error(`the WhatsApp webhook answered ${delivery.status ?? delivery.error}: ${delivery.responseBody}`);

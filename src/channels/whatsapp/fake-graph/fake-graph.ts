@@ -8,10 +8,13 @@ import { Answer, bearerOf, FakeMetaServer, knownBearer, parseJson, type FakeRout
 import type { DeliverOptions, WebhookDelivery } from '../../meta/fake/webhook-delivery.js';
 import { invalidTokenError, missingTokenError, unknownObjectError, whatsappError, type GraphErrorAnswer, type GraphErrorObject } from './graph-errors.js';
 import { MediaStore, readUpload, type FakeMedia } from './media.js';
-import { checkSendBody, type MessageType } from './send-body.js';
+import { checkSendBody, isBsuid, recipientKeyOf, type MessageType } from './send-body.js';
 import { checkTemplateSend, templatePage, type FakeTemplate } from './templates.js';
 import { metaJson } from '../../meta/fake/webhook-delivery.js';
 import { batchPayloads, newWamid, statusUpdate, type WebhookPayload } from './webhook-payloads.js';
+
+/** Statuses name a BSUID recipient by `recipient_user_id` and leave `recipient_id` out (channels.md §A.2.6). */
+const recipientOf = (key: string): { recipientId: string } | { recipientUserId: string } => (isBsuid(key) ? { recipientUserId: key } : { recipientId: key });
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 const MEDIA_URL_TTL_MS = 5 * 60 * 1000;
@@ -87,7 +90,10 @@ export interface SentMessage {
   wamid: string;
   phoneNumberId: string;
   to: string;
+  /** The phone's digits, or the BSUID when the send went to one. */
   waId: string;
+  /** The BSUID the send went to, when it went to one. */
+  userId: string | null;
   type: MessageType;
   method: string;
   path: string;
@@ -164,9 +170,9 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
     return stored;
   }
 
-  /** Records that the customer wrote to this number at `atMs`, opening (or extending) the 24-hour window. */
+  /** Records that the customer (phone or BSUID) wrote to this number at `atMs`, opening (or extending) the 24-hour window. */
   customerWrote(phoneNumberId: string, waId: string, atMs: number): void {
-    const key = `${phoneNumberId}:${waId.replace(/\D/g, '')}`;
+    const key = `${phoneNumberId}:${recipientKeyOf(waId)}`;
     this.lastInbound.set(key, Math.max(this.lastInbound.get(key) ?? 0, atMs));
   }
 
@@ -226,8 +232,10 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
       for (const change of entry?.changes ?? []) {
         const phoneNumberId = change?.value?.metadata?.phone_number_id;
         for (const message of change?.value?.messages ?? []) {
-          if (typeof phoneNumberId === 'string' && typeof message.from === 'string' && Number.isFinite(Number(message.timestamp))) {
-            this.customerWrote(phoneNumberId, message.from, Number(message.timestamp) * 1000);
+          if (typeof phoneNumberId !== 'string' || !Number.isFinite(Number(message.timestamp))) continue;
+          // The window is the customer's, whichever key a send names them by: phone or BSUID.
+          for (const key of [message.from, message.from_user_id]) {
+            if (typeof key === 'string' && key !== '') this.customerWrote(phoneNumberId, key, Number(message.timestamp) * 1000);
           }
         }
       }
@@ -313,7 +321,7 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
     if (!windowOpen && this.windowClosed === 'sync') return Answer.error(whatsappError(131047));
     const wamid = newWamid(body.waId);
     const parsed = record.body as Record<string, unknown>;
-    this.sent.push({ wamid, phoneNumberId, to: body.to, waId: body.waId, type: body.type, method: record.method, path: record.path, headers: record.headers, body: parsed, rawBody: record.rawBody, at: record.at });
+    this.sent.push({ wamid, phoneNumberId, to: body.to, waId: body.waId, userId: body.userId, type: body.type, method: record.method, path: record.path, headers: record.headers, body: parsed, rawBody: record.rawBody, at: record.at });
     const callback = typeof parsed.biz_opaque_callback_data === 'string' ? parsed.biz_opaque_callback_data : undefined;
     if (!windowOpen) this.queueWindowFailure(number, wamid, body.waId, callback);
     else this.queueStatuses(number, wamid, body.waId, body.type === 'template', callback);
@@ -323,7 +331,7 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
     }
     return Answer.json(200, {
       messaging_product: 'whatsapp',
-      contacts: [{ input: body.to, wa_id: body.waId }],
+      contacts: [body.userId ? { input: body.to, user_id: body.userId } : { input: body.to, wa_id: body.waId }],
       messages: [body.type === 'template' ? { id: wamid, message_status: 'accepted' } : { id: wamid }],
     });
   }
@@ -343,7 +351,7 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
     const pricing = { billable: template, pricing_model: 'PMP', category: template ? 'utility' : 'service', type: template ? 'regular' : 'free_customer_service' };
     for (const status of target.statuses) {
       this.queueStatus(
-        statusUpdate({ ...number, wamid, status, recipientId: waId, timestampSec: Math.floor(this.now() / 1000), bizOpaqueCallbackData: callback, ...(status === 'read' ? {} : { pricing }) }),
+        statusUpdate({ ...number, wamid, status, ...recipientOf(waId), timestampSec: Math.floor(this.now() / 1000), bizOpaqueCallbackData: callback, ...(status === 'read' ? {} : { pricing }) }),
         target,
       );
     }
@@ -354,7 +362,7 @@ export class FakeGraph extends FakeMetaServer<FakeEndpoint, RecordedRequest, Fai
       ...number,
       wamid,
       status: 'failed',
-      recipientId: waId,
+      ...recipientOf(waId),
       timestampSec: Math.floor(this.now() / 1000),
       bizOpaqueCallbackData: callback,
       errors: [

@@ -23,7 +23,11 @@ export interface TemplateComponentRequest {
 }
 
 export type SendBody =
-  | { kind: 'message'; to: string; waId: string; type: MessageType; template?: TemplateRequest }
+  /**
+   * `waId` is the recipient as WhatsApp keys it: the phone's digits, or the BSUID as given when `to` is
+   * one (then `userId` too; channels.md §A.4.1: a BSUID goes in `to`).
+   */
+  | { kind: 'message'; to: string; waId: string; userId: string | null; type: MessageType; template?: TemplateRequest }
   | { kind: 'mark-read'; messageId: string };
 
 type Checked = { ok: true; body: SendBody } | { ok: false; error: GraphErrorAnswer };
@@ -38,6 +42,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** The recipient as WhatsApp normalises it: digits only, no `+`. */
 export function waIdOf(to: string): string {
   return to.replace(/\D/g, '');
+}
+
+/** Whether a recipient is a business-scoped user id (`US.13491208655302741918`, `US.ENT.…`) rather than a phone. */
+export function isBsuid(to: string): boolean {
+  return /^[A-Z]{2}\.[A-Za-z0-9.]+$/.test(to);
+}
+
+/** The key a customer's window is kept under: a BSUID as given, a phone as digits. */
+export function recipientKeyOf(to: string): string {
+  return isBsuid(to) ? to : waIdOf(to);
 }
 
 function checkMedia(type: string, media: Record<string, unknown>): string | null {
@@ -91,8 +105,9 @@ export function checkSendBody(parsed: unknown): Checked {
     return { ok: true, body: { kind: 'mark-read', messageId: parsed.message_id } };
   }
   if (typeof parsed.to !== 'string' || parsed.to === '') return missing('to');
-  const waId = waIdOf(parsed.to);
-  if (waId.length < 5 || waId.length > 20 || !/^\+?[\d\s()-]+$/.test(parsed.to)) return invalid("Param 'to' is not a valid phone number.");
+  const userId = isBsuid(parsed.to) ? parsed.to : null;
+  const waId = userId ?? waIdOf(parsed.to);
+  if (!userId && (waId.length < 5 || waId.length > 20 || !/^\+?[\d\s()-]+$/.test(parsed.to))) return invalid("Param 'to' is not a valid phone number.");
   if (parsed.recipient_type !== undefined && parsed.recipient_type !== 'individual') return invalid("Param recipient_type must be 'individual'.");
   const type = parsed.type === undefined ? 'text' : parsed.type;
   if (typeof type !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(type)) return invalid(`Param type '${String(type)}' is not a valid message type.`);
@@ -107,11 +122,11 @@ export function checkSendBody(parsed: unknown): Checked {
   if (type === 'template') {
     const refused = checkTemplate(object as Record<string, unknown>);
     if (refused) return refused;
-    return { ok: true, body: { kind: 'message', to: parsed.to, waId, type, template: object as unknown as TemplateRequest } };
+    return { ok: true, body: { kind: 'message', to: parsed.to, waId, userId, type, template: object as unknown as TemplateRequest } };
   }
   if (type !== 'contacts') {
     const problem = checkTypeObject(type as MessageType, object as Record<string, unknown>);
     if (problem) return invalid(problem);
   }
-  return { ok: true, body: { kind: 'message', to: parsed.to, waId, type: type as MessageType } };
+  return { ok: true, body: { kind: 'message', to: parsed.to, waId, userId, type: type as MessageType } };
 }

@@ -15,7 +15,7 @@ export interface WebhookEntry {
 export interface WebhookValue {
   messaging_product: 'whatsapp';
   metadata: { display_phone_number: string; phone_number_id: string };
-  contacts?: { profile: { name: string }; wa_id: string }[];
+  contacts?: { profile: { name: string; username?: string }; wa_id?: string; user_id?: string; parent_user_id?: string }[];
   messages?: Record<string, unknown>[];
   statuses?: Record<string, unknown>[];
   errors?: Record<string, unknown>[];
@@ -31,7 +31,17 @@ export interface BusinessNumber {
 }
 
 export interface InboundBase extends BusinessNumber {
-  waId: string;
+  /**
+   * The customer's phone (`from`, `contacts[].wa_id`). A customer who adopted a username may come with
+   * `userId` alone: pass an empty string (or leave it out) to send no phone at all.
+   */
+  waId?: string;
+  /** The business-scoped user id (BSUID, `US.…`): `messages[].from_user_id` and `contacts[].user_id`. */
+  userId?: string;
+  /** The parent BSUID (`US.ENT.…`): `contacts[].parent_user_id`. */
+  parentUserId?: string;
+  /** The customer's WhatsApp username: `contacts[].profile.username`. */
+  username?: string;
   name: string;
   timestampSec: number;
   /** The wamid; a unique one is made up when absent. */
@@ -66,7 +76,10 @@ export interface StatusUpdate extends Omit<BusinessNumber, 'displayPhoneNumber'>
   displayPhoneNumber?: string;
   wamid: string;
   status: 'sent' | 'delivered' | 'read' | 'failed' | (string & {});
-  recipientId: string;
+  /** The customer's wa_id; left out for a username-only customer, named by `recipientUserId` instead. */
+  recipientId?: string;
+  /** The customer's BSUID (`recipient_user_id`). */
+  recipientUserId?: string;
   timestampSec: number;
   errors?: { code: number; title: string; message?: string; error_data?: { details: string }; href?: string }[];
   bizOpaqueCallbackData?: string;
@@ -106,14 +119,22 @@ function envelope(number: { phoneNumberId: string; displayPhoneNumber?: string; 
 
 /** Any inbound message type: location, contacts, interactive, button, reaction, unsupported, … */
 export function inboundMessage(input: InboundAny): WebhookPayload {
+  const waId = input.waId || undefined;
   const message: Record<string, unknown> = {
     ...(input.replyTo ? { context: { from: input.displayPhoneNumber, id: input.replyTo } } : {}),
-    from: input.waId,
-    id: input.id ?? newWamid(input.waId),
+    ...(waId ? { from: waId } : {}),
+    ...(input.userId ? { from_user_id: input.userId } : {}),
+    id: input.id ?? newWamid(waId ?? input.userId ?? ''),
     timestamp: String(input.timestampSec),
     ...input.message,
   };
-  return envelope(input, { contacts: [{ profile: { name: input.name }, wa_id: input.waId }], messages: [message] });
+  const contact = {
+    profile: { name: input.name, ...(input.username ? { username: input.username } : {}) },
+    ...(waId ? { wa_id: waId } : {}),
+    ...(input.userId ? { user_id: input.userId } : {}),
+    ...(input.parentUserId ? { parent_user_id: input.parentUserId } : {}),
+  };
+  return envelope(input, { contacts: [contact], messages: [message] });
 }
 
 export function inboundText(input: InboundText): WebhookPayload {
@@ -139,7 +160,8 @@ export function statusUpdate(input: StatusUpdate): WebhookPayload {
     id: input.wamid,
     status: input.status,
     timestamp: String(input.timestampSec),
-    recipient_id: input.recipientId,
+    ...(input.recipientId !== undefined ? { recipient_id: input.recipientId } : {}),
+    ...(input.recipientUserId !== undefined ? { recipient_user_id: input.recipientUserId } : {}),
     ...(input.bizOpaqueCallbackData !== undefined ? { biz_opaque_callback_data: input.bizOpaqueCallbackData } : {}),
     ...(input.pricing ? { pricing: input.pricing } : {}),
     ...(input.errors ? { errors: input.errors } : {}),
