@@ -78,6 +78,35 @@ export interface ContactIdentitiesTable {
   /** WhatsApp: the parent BSUID (`US.ENT.…`), when the business has them enabled. */
   parent_user_id: string | null;
   created_at: number;
+  /** When an agent blocked this address on its channel: its messages open no ticket (`inbound_blocked`). */
+  blocked_at: ColumnType<number | null, number | null | undefined, number | null>;
+  blocked_by_user_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A contact's own timeline (blocked, unblocked on a channel); moves with the contact when merged. */
+export interface ContactEventsTable {
+  id: string;
+  workspace_id: string;
+  contact_id: string;
+  type: string;
+  actor_kind: 'user' | 'customer' | 'system';
+  actor_user_id: string | null;
+  /** JSON. */
+  data: string;
+  created_at: number;
+}
+
+/** A message from a blocked sender: acknowledged and kept as received, recorded here instead of in a ticket. */
+export interface InboundBlockedTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  contact_id: string;
+  identity_id: string;
+  address: string;
+  provider_message_id: string;
+  kind: string;
+  received_at: number;
 }
 
 export interface ContactTagsTable {
@@ -118,7 +147,7 @@ export interface TicketsTable {
   closed_by_user_id: string | null;
   closed_by_rule_id: string | null;
   close_reason: string | null;
-  /** The closed ticket this one continues, when a reply pointed at it. */
+  /** The closed ticket this one continues: the one an email answered, else the pair's last closed ticket. */
   previous_ticket_id: string | null;
 }
 
@@ -134,8 +163,10 @@ export interface MessagesTable {
   ticket_id: string;
   channel_id: string;
   direction: 'inbound' | 'outbound' | 'internal';
-  author_kind: 'customer' | 'agent' | 'system' | 'external';
+  author_kind: 'customer' | 'agent' | 'system' | 'external' | 'integration';
   author_user_id: string | null;
+  /** The integration token (api_tokens, kind 'integration') a message of an integration was sent with. */
+  author_integration_id: ColumnType<string | null, string | null | undefined, string | null>;
   kind: string;
   body: string | null;
   html: string | null;
@@ -179,8 +210,10 @@ export interface TicketEventsTable {
   workspace_id: string;
   ticket_id: string;
   type: string;
-  actor_kind: 'user' | 'customer' | 'system';
+  actor_kind: 'user' | 'customer' | 'system' | 'integration';
   actor_user_id: string | null;
+  /** The integration token behind an integration's change. */
+  actor_integration_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** JSON details (from/to status, rule id, assignee, tags). */
   data: string | null;
   created_at: number;
@@ -254,6 +287,12 @@ export interface SessionsTable {
 export interface ApiTokensTable {
   id: string;
   workspace_id: string;
+  /**
+   * `personal`: a person's token, acting as that person. `integration`: the workspace's token for an
+   * integration or bot, acting as an automation under its own name.
+   */
+  kind: ColumnType<'personal' | 'integration', 'personal' | 'integration' | undefined, never>;
+  /** The owner of a personal token; the admin who created an integration token. */
   user_id: string;
   name: string;
   /** SHA-256 of the token; the token itself is shown once, when created. */
@@ -358,6 +397,8 @@ export interface Database {
   contacts: ContactsTable;
   contact_identities: ContactIdentitiesTable;
   contact_tags: ContactTagsTable;
+  contact_events: ContactEventsTable;
+  inbound_blocked: InboundBlockedTable;
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
   messages: MessagesTable;

@@ -4,7 +4,7 @@ import { param, PreparedQuery } from '../db/prepared.js';
 import type { Database } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
 import { toJson } from '../lib/json.js';
-import type { Actor, RealtimeEventMap, RealtimeEventType, TimelineEventMap, TimelineEventType } from './types.js';
+import type { Actor, ContactEventMap, TicketActor, ContactEventType, RealtimeEventMap, RealtimeEventType, TimelineEventMap, TimelineEventType } from './types.js';
 
 export type TimelineEntry = {
   [K in TimelineEventType]: { type: K; data: TimelineEventMap[K] };
@@ -18,7 +18,7 @@ export type RealtimeEntry = {
 export async function appendTimeline(
   trx: Kysely<Database>,
   ticket: { id: string; workspace_id: string },
-  actor: Actor,
+  actor: TicketActor,
   entries: TimelineEntry[],
   at: number,
 ): Promise<void> {
@@ -33,10 +33,32 @@ export async function appendTimeline(
         type: entry.type,
         actor_kind: actor.kind,
         actor_user_id: actor.kind === 'user' ? actor.userId : null,
+        actor_integration_id: actor.kind === 'integration' ? actor.integrationId : null,
         data: toJson(entry.data),
         created_at: at,
       })),
     )
+    .execute();
+}
+
+export type ContactEventEntry = {
+  [K in ContactEventType]: { type: K; data: ContactEventMap[K] };
+}[ContactEventType];
+
+/** Appends an event to a contact's own timeline (it moves with the contact when merged). */
+export async function appendContactEvent(trx: Kysely<Database>, contact: { id: string; workspaceId: string }, actor: Actor, entry: ContactEventEntry, at: number): Promise<void> {
+  await trx
+    .insertInto('contact_events')
+    .values({
+      id: newId(),
+      workspace_id: contact.workspaceId,
+      contact_id: contact.id,
+      type: entry.type,
+      actor_kind: actor.kind,
+      actor_user_id: actor.kind === 'user' ? actor.userId : null,
+      data: JSON.stringify(entry.data),
+      created_at: at,
+    })
     .execute();
 }
 

@@ -6,6 +6,12 @@ export type Actor =
   | { kind: 'customer' }
   | { kind: 'system'; ruleId?: string };
 
+/** An integration or bot acting through an integration token (named by the token's id). */
+export type IntegrationActor = { kind: 'integration'; integrationId: string; workspaceId: string };
+
+/** Who did something on a ticket: anyone, or an integration. */
+export type TicketActor = Actor | IntegrationActor;
+
 /** The timeline of a ticket, shown inline in the thread. */
 export interface TimelineEventMap {
   'ticket.created': { createdBy: 'customer' | 'agent'; previousTicketId?: string };
@@ -18,8 +24,19 @@ export interface TimelineEventMap {
   'tags.changed': { added: string[]; removed: string[] };
   'message.failed': { messageId: string; code: string; message: string };
   'contact.merged': { fromContactId: string; intoContactId: string };
+  /** The ticket's contact was blocked or unblocked on the ticket's channel (the ticket itself stays as it is). */
+  'contact.blocked': { contactId: string; channelId: string };
+  'contact.unblocked': { contactId: string; channelId: string };
 }
 export type TimelineEventType = keyof TimelineEventMap;
+
+/** A contact's own timeline (`contact_events`), beside the timelines of its tickets. */
+export interface ContactEventMap {
+  /** An agent blocked the contact's addresses on a channel: their messages open no ticket. */
+  'contact.blocked': { channelId: string; identityIds: string[]; addresses: string[] };
+  'contact.unblocked': { channelId: string; identityIds: string[]; addresses: string[] };
+}
+export type ContactEventType = keyof ContactEventMap;
 
 /** What the realtime stream carries to the open inboxes of a workspace. */
 export interface RealtimeEventMap {

@@ -3,7 +3,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
 import { DomainError } from '../domain/errors.js';
-import { callerFromSession, callerFromToken, type Caller } from '../modules/auth/auth.service.js';
+import { callerFromSession, callerFromToken, type Caller, type UserCaller } from '../modules/auth/auth.service.js';
+import type { TeamActor } from '../modules/tickets/team-actor.js';
 import type { Deps } from '../modules/deps.js';
 
 export const SESSION_COOKIE = 'threadbox_session';
@@ -75,7 +76,21 @@ export function callerOf(request: FastifyRequest): Caller {
   return request.caller;
 }
 
-/** A caller as the actor use cases record on what they change. */
+/** The person calling; an integration is refused with 403 (what only people may do). */
+export function personOf(caller: Caller): UserCaller {
+  if (caller.kind === 'integration') throw new DomainError({ code: 'FORBIDDEN', message: 'This needs a person: sign in, or use a personal API token rather than an integration token.' });
+  return caller;
+}
+
+/** A person calling, as the actor use cases record on what they change; an integration is refused with 403. */
 export function actorOf(caller: Caller): { kind: 'user'; userId: string; workspaceId: string } {
-  return { kind: 'user', userId: caller.userId, workspaceId: caller.workspaceId };
+  const person = personOf(caller);
+  return { kind: 'user', userId: person.userId, workspaceId: person.workspaceId };
+}
+
+/** A person or an integration, as the actor of ticket work (an integration's messages are an automation's). */
+export function teamActorOf(caller: Caller): TeamActor {
+  return caller.kind === 'integration'
+    ? { kind: 'integration', integrationId: caller.integrationId, workspaceId: caller.workspaceId }
+    : { kind: 'user', userId: caller.userId, workspaceId: caller.workspaceId };
 }

@@ -105,7 +105,8 @@ describe.each(ENGINES)('starting a ticket from "+ New" (%s)', (engine) => {
       const events = await eventsOf(result.ticket.id);
       expect(events.map((e) => [e.type, e.actor_kind, e.actor_user_id, JSON.parse(e.data ?? 'null')])).toEqual([
         ['assigned', 'user', ctx.world.agent.userId, { from: null, to: ctx.world.agent.userId }],
-        ['ticket.created', 'user', ctx.world.agent.userId, { createdBy: 'agent' }],
+        // The customer's ticket was closed: the new one continues it.
+        ['ticket.created', 'user', ctx.world.agent.userId, { createdBy: 'agent', previousTicketId: customer.ticketId }],
       ]);
       const realtime = await ctx.db.store.db.selectFrom('realtime_events').selectAll().where('seq', '>', realtimeBefore.seq).orderBy('seq').execute();
       expect(realtime.map((e) => [e.workspace_id, e.type, JSON.parse(e.payload)])).toEqual([

@@ -13,6 +13,8 @@ import * as unsentUploads from './0010-unsent-uploads.js';
 import * as signInThrottle from './0011-sign-in-throttle.js';
 import * as unreadableInbound from './0012-unreadable-inbound.js';
 import * as whatsappUserIds from './0013-whatsapp-user-ids.js';
+import * as integrationTokens from './0014-integration-tokens.js';
+import * as blockedIdentities from './0015-blocked-identities.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -28,4 +30,6 @@ export const migrations: Record<string, Migration> = {
   '0011-sign-in-throttle': signInThrottle,
   '0012-unreadable-inbound': unreadableInbound,
   '0013-whatsapp-user-ids': whatsappUserIds,
+  '0014-integration-tokens': integrationTokens,
+  '0015-blocked-identities': blockedIdentities,
 };

@@ -58,7 +58,7 @@ export const attachmentRoutes: FastifyPluginAsyncZod<AttachmentRouteOptions> = a
         const attachment = await uploadAttachment(
           deps,
           storage,
-          { workspaceId: caller.workspaceId, userId: caller.userId },
+          { workspaceId: caller.workspaceId, userId: caller.kind === 'integration' ? null : caller.userId },
           { fileName: part.filename, contentType: part.mimetype, content: contentOf(part.file, maxBytes, parts) },
           { maxBytes },
         );

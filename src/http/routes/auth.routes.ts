@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { logIn, logOut } from '../../modules/auth/auth.service.js';
 import type { Deps } from '../../modules/deps.js';
-import { callerOf, refuseOtherSites, requireCaller, SESSION_COOKIE } from '../auth.js';
+import { callerOf, personOf, refuseOtherSites, requireCaller, SESSION_COOKIE } from '../auth.js';
 import { caller, errorResponse } from '../schemas.js';
 
 export interface AuthRoutesOptions {
@@ -52,7 +52,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
 
   app.get(
     '/auth/me',
-    { onRequest: requireCaller, schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: z.object({ user: caller }), 401: errorResponse } } },
-    async (request) => ({ user: publicCaller(callerOf(request)) }),
+    { onRequest: requireCaller, schema: { tags: ['auth'], summary: 'The signed-in user (403 for an integration token)', response: { 200: z.object({ user: caller }), 401: errorResponse, 403: errorResponse } } },
+    async (request) => ({ user: publicCaller(personOf(callerOf(request))) }),
   );
 };

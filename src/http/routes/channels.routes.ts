@@ -8,7 +8,7 @@ import { channelView, createChannel, getChannel, listChannels, updateChannel } f
 import { syncTemplates } from '../../modules/channels/sync-templates.js';
 import { listTemplates } from '../../modules/channels/templates.js';
 import type { Deps } from '../../modules/deps.js';
-import { callerOf, requireAdmin, requireCaller } from '../auth.js';
+import { callerOf, personOf, requireAdmin, requireCaller } from '../auth.js';
 import { authenticatedErrors, errorResponse } from '../schemas.js';
 
 const id = z.string().min(1).max(64);
@@ -96,7 +96,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | '
     },
     async (request, reply) => {
       const channel = await createChannel(deps, callerOf(request).workspaceId, request.body);
-      request.log.info({ channelId: channel.id, kind: channel.kind, actorUserId: callerOf(request).userId }, 'channel connected');
+      request.log.info({ channelId: channel.id, kind: channel.kind, actorUserId: personOf(callerOf(request)).userId }, 'channel connected');
       return reply.code(201).send({ channel: view(channel) });
     },
   );
@@ -115,7 +115,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | '
     },
     async (request) => {
       const channel = await updateChannel(deps, callerOf(request).workspaceId, request.params.id, request.body);
-      request.log.info({ channelId: channel.id, enabled: channel.enabled === 1, actorUserId: callerOf(request).userId }, 'channel updated');
+      request.log.info({ channelId: channel.id, enabled: channel.enabled === 1, actorUserId: personOf(callerOf(request)).userId }, 'channel updated');
       return { channel: view(channel) };
     },
   );
@@ -150,7 +150,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | '
       },
     },
     async (request) => {
-      const { workspaceId, userId } = callerOf(request);
+      const { workspaceId, userId } = personOf(callerOf(request));
       const result = await syncTemplates(deps, workspaceId, request.params.id);
       request.log.info({ channelId: request.params.id, synced: result.synced, removed: result.removed, actorUserId: userId }, 'templates synced');
       return { ...result, templates: await listTemplates(deps, workspaceId, request.params.id) };

@@ -3,6 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { setContactBlocked } from '../../modules/contacts/block-contact.js';
 import { addContactAddress, removeContactAddress, updateContact } from '../../modules/contacts/contact-actions.js';
 import { getContactDetail, replyWindowFor, searchContacts } from '../../modules/contacts/contact-queries.js';
 import { createContact } from '../../modules/contacts/create-contact.js';
@@ -29,11 +30,24 @@ export const replyWindowSchema = z.object({
 const addressInput = z.strictObject({ channelId: id, address: z.string().trim().min(1).max(320) });
 const name = z.string().trim().max(200).nullable();
 const tags = tagsInput;
+const contactEvent = z.object({
+  id: z.string(),
+  type: z.string().describe('contact.blocked, contact.unblocked'),
+  actorKind: z.string(),
+  actorUserId: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()).describe('channelId, identityIds, addresses'),
+  createdAt: z.number(),
+});
 const contactDetail = z.object({
-  contact: z.object({ id: z.string() }).loose(),
-  identities: z.array(z.object({ id: z.string(), channelId: z.string(), window: replyWindowSchema.nullable() }).loose()),
+  contact: z.object({ id: z.string(), blockedChannelIds: z.array(z.string()).describe('channels on which the contact is blocked: its messages there open no ticket') }).loose(),
+  identities: z.array(z.object({ id: z.string(), channelId: z.string(), window: replyWindowSchema.nullable(), blockedAt: z.number().nullable() }).loose()),
+  timeline: z.array(contactEvent).describe("the contact's own events, oldest first"),
   tickets: z.array(z.object({ id: z.string() }).loose()),
 });
+const blockTarget = z.union([
+  z.strictObject({ channelId: id.describe("every address of the contact on this channel") }),
+  z.strictObject({ identityId: id.describe('one address of the contact (its identity id)') }),
+]);
 const contactErrors = { ...authenticatedErrors, 409: errorResponse } as const;
 
 export const contactRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clock'> }> = async (app, { deps }) => {
@@ -162,4 +176,25 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | '
       return { ...(await detail(request, request.params.id)), movedTicketIds };
     },
   );
+
+  for (const [action, blocked] of [['block', true], ['unblock', false]] as const) {
+    app.post(
+      `/contacts/:id/${action}`,
+      {
+        schema: {
+          tags: ['contacts'],
+          summary: blocked
+            ? "Block the contact on a channel (or one address): its messages there are acknowledged and kept as received, recorded as blocked, and open no ticket; an active ticket stays as it is"
+            : 'Unblock the contact on a channel (or one address): its next message there is processed as usual',
+          params: z.object({ id }),
+          body: blockTarget,
+          response: { 200: contactDetail.extend({ changed: z.boolean().describe('false when it already was so (nothing recorded)') }), ...authenticatedErrors, 422: errorResponse },
+        },
+      },
+      async (request) => {
+        const { changed } = await setContactBlocked(deps, actorOf(callerOf(request)), request.params.id, request.body, blocked);
+        return { ...(await detail(request, request.params.id)), changed };
+      },
+    );
+  }
 };

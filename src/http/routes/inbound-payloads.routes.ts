@@ -1,8 +1,10 @@
 // What providers sent that could not be read: parts of payloads that did not match the provider's
-// documented types, kept with the reason (the payload itself is kept exactly as received). Admins only.
+// documented types, kept with the reason (the payload itself is kept exactly as received); and messages
+// from blocked senders, kept as received and recorded instead of opening tickets. Admins only.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../modules/deps.js';
+import { listBlocked } from '../../modules/inbound/blocked-inbound.repo.js';
 import { listUnreadable } from '../../modules/inbound/unreadable-inbound.repo.js';
 import { callerOf, requireAdmin } from '../auth.js';
 import { authenticatedErrors } from '../schemas.js';
@@ -18,6 +20,17 @@ const unreadableItem = z.object({
   receivedAt: z.number().describe('epoch ms when the payload was received'),
 });
 
+const blockedItem = z.object({
+  id: z.string(),
+  channelId: z.string(),
+  contactId: z.string().describe('the blocked contact (as it was when the message came)'),
+  identityId: z.string().describe('the blocked address'),
+  address: z.string(),
+  providerMessageId: z.string().describe("the provider's message id; the payload that carried it is kept as received"),
+  kind: z.string().describe('text, media, comment, …'),
+  receivedAt: z.number().describe('epoch ms when the message was processed'),
+});
+
 export const inboundPayloadRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store'> }> = async (app, { deps }) => {
   app.addHook('onRequest', requireAdmin);
 
@@ -26,18 +39,20 @@ export const inboundPayloadRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'sto
     {
       schema: {
         tags: ['channels'],
-        summary: 'Provider messages and events that could not be read, with the reason (admins)',
+        summary: 'Provider messages and events that could not be read, with the reason; or (state=blocked) messages from blocked senders (admins)',
         querystring: z.object({
-          state: z.enum(['unreadable']).default('unreadable'),
+          state: z.enum(['unreadable', 'blocked']).default('unreadable'),
           channelId: z.string().max(64).optional(),
           limit: z.coerce.number().int().min(1).max(200).default(50),
         }),
-        response: { 200: z.object({ items: z.array(unreadableItem) }), ...authenticatedErrors },
+        response: { 200: z.object({ items: z.union([z.array(unreadableItem), z.array(blockedItem)]) }), ...authenticatedErrors },
       },
     },
     async (request) => {
-      const { channelId, limit } = request.query;
-      return { items: await listUnreadable(deps.store.db, callerOf(request).workspaceId, { limit, ...(channelId ? { channelId } : {}) }) };
+      const { state, channelId, limit } = request.query;
+      const options = { limit, ...(channelId ? { channelId } : {}) };
+      const { workspaceId } = callerOf(request);
+      return { items: state === 'blocked' ? await listBlocked(deps.store.db, workspaceId, options) : await listUnreadable(deps.store.db, workspaceId, options) };
     },
   );
 };

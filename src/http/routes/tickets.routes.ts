@@ -7,7 +7,7 @@ import type { Deps } from '../../modules/deps.js';
 import { startTicket } from '../../modules/tickets/start-ticket.js';
 import { addNote, assignTicket, closeTicket, reopenTicket, replyToTicket, setTicketPriority, setTicketStatus, setTicketTags } from '../../modules/tickets/ticket-actions.js';
 import { getTicketDetail, listTickets, ticketView } from '../../modules/tickets/ticket-queries.js';
-import { actorOf, callerOf, requireCaller } from '../auth.js';
+import { callerOf, requireCaller, teamActorOf } from '../auth.js';
 import type { Caller } from '../../modules/auth/auth.service.js';
 import { authenticatedErrors, errorResponse, tagsInput } from '../schemas.js';
 
@@ -59,6 +59,14 @@ const ticketSchema = z.object({
   closedByRuleId: z.string().nullable(),
   closeReason: z.string().nullable(),
   tags: z.array(z.string()),
+  previousTicket: z
+    .object({
+      id: z.string(),
+      number: z.number(),
+      closedAt: z.number().nullable().describe('when it was closed; null if it has been reopened since'),
+    })
+    .nullable()
+    .describe("the closed ticket this one continues: the same customer's previous ticket on the same channel (for email, the closed ticket a reply answered); null for the pair's first ticket"),
 });
 
 const messageView = z.object({ id: z.string(), status: z.string(), kind: z.string(), direction: z.string() }).loose();
@@ -90,7 +98,8 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
     },
     async (request) => {
       const { cursor, limit, ...filters } = request.query;
-      return listTickets(deps.store.db, callerOf(request), filters, { cursor, limit });
+      const caller = callerOf(request);
+      return listTickets(deps.store.db, { workspaceId: caller.workspaceId, userId: caller.kind === 'integration' ? null : caller.userId }, filters, { cursor, limit });
     },
   );
 
@@ -131,7 +140,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      const result = await startTicket(deps, actorOf(caller), request.body);
+      const result = await startTicket(deps, teamActorOf(caller), request.body);
       const body = { created: result.created, ticket: await view(caller, result.ticket.id), message: { id: result.message.id, status: result.message.status, kind: result.message.kind, direction: result.message.direction } };
       return reply.code(result.created ? 201 : 200).send(body as never);
     },
@@ -150,7 +159,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      const result = await replyToTicket(deps, actorOf(caller), request.params.id, request.body);
+      const result = await replyToTicket(deps, teamActorOf(caller), request.params.id, request.body);
       return reply.code(201).send({ ticket: await view(caller, result.ticket.id), message: { id: result.message.id, status: result.message.status, kind: result.message.kind, direction: result.message.direction } });
     },
   );
@@ -167,7 +176,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
       },
     },
     async (request, reply) => {
-      const note = await addNote(deps, actorOf(callerOf(request)), request.params.id, request.body.body, request.body.attachmentIds);
+      const note = await addNote(deps, teamActorOf(callerOf(request)), request.params.id, request.body.body, request.body.attachmentIds);
       return reply.code(201).send({ message: { id: note.id, status: note.status, kind: note.kind, direction: note.direction } });
     },
   );
@@ -179,12 +188,12 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
       return { ticket: await view(caller, request.params.id) };
     });
 
-  action('close', 'Close the ticket', z.strictObject({ reason: z.string().max(500).optional() }).nullish(), (c, t, b) => closeTicket(deps, actorOf(c), t, b?.reason ?? null));
-  action('reopen', 'Reopen a closed ticket (refused when the customer has another active ticket there)', z.strictObject({}).nullish(), (c, t) => reopenTicket(deps, actorOf(c), t));
-  action('assignee', 'Assign to a user of the workspace, or unassign with null', z.strictObject({ userId: id.nullable() }), (c, t, b) => assignTicket(deps, actorOf(c), t, b.userId));
+  action('close', 'Close the ticket', z.strictObject({ reason: z.string().max(500).optional() }).nullish(), (c, t, b) => closeTicket(deps, teamActorOf(c), t, b?.reason ?? null));
+  action('reopen', 'Reopen a closed ticket (refused when the customer has another active ticket there)', z.strictObject({}).nullish(), (c, t) => reopenTicket(deps, teamActorOf(c), t));
+  action('assignee', 'Assign to a user of the workspace, or unassign with null', z.strictObject({ userId: id.nullable() }), (c, t, b) => assignTicket(deps, teamActorOf(c), t, b.userId));
   action('status', 'Set open, pending, resolved or snoozed (with snoozeUntil)', z.strictObject({ status: z.enum(AGENT_SETTABLE_STATUSES), snoozeUntil: z.number().int().positive().nullable().optional() }), (c, t, b) =>
-    setTicketStatus(deps, actorOf(c), t, b.status, b.snoozeUntil),
+    setTicketStatus(deps, teamActorOf(c), t, b.status, b.snoozeUntil),
   );
-  action('priority', 'Set the priority', z.strictObject({ priority: z.enum(TICKET_PRIORITIES) }), (c, t, b) => setTicketPriority(deps, actorOf(c), t, b.priority));
-  action('tags', "Replace the ticket's tags", z.strictObject({ tags: tagsInput }), (c, t, b) => setTicketTags(deps, actorOf(c), t, b.tags));
+  action('priority', 'Set the priority', z.strictObject({ priority: z.enum(TICKET_PRIORITIES) }), (c, t, b) => setTicketPriority(deps, teamActorOf(c), t, b.priority));
+  action('tags', "Replace the ticket's tags", z.strictObject({ tags: tagsInput }), (c, t, b) => setTicketTags(deps, teamActorOf(c), t, b.tags));
 };

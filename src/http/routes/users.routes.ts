@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../modules/deps.js';
 import { changeUser, createUser, listUsers } from '../../modules/users/user-admin.js';
-import { callerOf, requireAdmin } from '../auth.js';
+import { callerOf, personOf, requireAdmin } from '../auth.js';
 import { authenticatedErrors, errorResponse } from '../schemas.js';
 
 const role = z.enum(['admin', 'agent']);
@@ -30,7 +30,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clo
       },
     },
     async (request, reply) => {
-      const caller = callerOf(request);
+      const caller = personOf(callerOf(request));
       const { user, temporaryPassword } = await createUser(deps, caller, request.body);
       request.log.info({ actorId: caller.userId, targetId: user.id, role: user.role }, 'user created');
       return reply.code(201).send(temporaryPassword === null ? { user } : { user, temporaryPassword });
@@ -51,7 +51,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clo
       },
     },
     async (request) => {
-      const caller = callerOf(request);
+      const caller = personOf(callerOf(request));
       const user = await changeUser(deps, caller, request.params.id, request.body);
       request.log.info({ actorId: caller.userId, targetId: user.id, changed: Object.keys(request.body) }, 'user changed');
       return { user };

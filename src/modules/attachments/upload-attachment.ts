@@ -18,7 +18,8 @@ export interface Upload {
 
 export interface Uploader {
   workspaceId: string;
-  userId: string;
+  /** Null for an integration. */
+  userId: string | null;
 }
 
 /**

@@ -11,8 +11,13 @@ import { giveBackSignInAttempt, takeSignInAttempt } from './sign-in-throttle.js'
 
 export const SESSION_LIFETIME_MS = 30 * DAY;
 
-/** Who is calling: a user of one workspace, through a session or a token. */
-export interface Caller {
+/** Who is calling: a person of one workspace (through a session or a personal token), or an integration. */
+export type Caller = UserCaller | IntegrationCaller;
+
+/** A person: a user of the workspace, through a session or one of their personal API tokens. */
+export interface UserCaller {
+  /** Optional so a person is any caller that is not an integration; narrow with `kind === 'integration'`. */
+  kind?: 'user';
   userId: string;
   workspaceId: string;
   role: 'admin' | 'agent';
@@ -21,7 +26,21 @@ export interface Caller {
   via: 'session' | 'token';
 }
 
-const callerOf = (user: UserRow, via: Caller['via']): Caller => ({ userId: user.id, workspaceId: user.workspace_id, role: user.role, email: user.email, name: user.name, via });
+/**
+ * An integration or bot calling with a workspace's integration token: it works tickets like an agent, but
+ * what it sends is an automation's message under the reply policy (design.md §1.4), named after the token.
+ */
+export interface IntegrationCaller {
+  kind: 'integration';
+  /** The integration token's id: messages and timeline events it writes carry it. */
+  integrationId: string;
+  workspaceId: string;
+  role: 'agent';
+  name: string;
+  via: 'token';
+}
+
+const callerOf = (user: UserRow, via: UserCaller['via']): UserCaller => ({ kind: 'user', userId: user.id, workspaceId: user.workspace_id, role: user.role, email: user.email, name: user.name, via });
 
 const invalidCredentials = () => new DomainError({ code: 'INVALID_CREDENTIALS', message: 'The email or password is wrong.' });
 
@@ -29,7 +48,7 @@ const invalidCredentials = () => new DomainError({ code: 'INVALID_CREDENTIALS', 
 const decoyHash = hashPassword('threadbox-decoy-password');
 
 /** Checks a password and opens a session; the returned secret goes into the session cookie. */
-export async function logIn(deps: Pick<Deps, 'store' | 'clock'>, input: { email: string; password: string; address: string }): Promise<{ caller: Caller; sessionSecret: string; expiresAt: number }> {
+export async function logIn(deps: Pick<Deps, 'store' | 'clock'>, input: { email: string; password: string; address: string }): Promise<{ caller: UserCaller; sessionSecret: string; expiresAt: number }> {
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
   const attempt = await takeSignInAttempt(deps.store, email, input.address, now);
@@ -70,21 +89,27 @@ export async function callerFromSession(deps: Pick<Deps, 'store' | 'clock'>, ses
 // Integrations call often; recording the last use once a minute is precise enough for "last used".
 const TOKEN_USE_RESOLUTION_MS = 60_000;
 
-/** The active user behind an unrevoked API token, or null; notes when the token was last used. */
+/**
+ * Who an unrevoked API token speaks for, or null: the active owner of a personal token, or the integration
+ * an integration token names (whether or not the admin who created it is still active). Notes the last use.
+ */
 export async function callerFromToken(deps: Pick<Deps, 'store' | 'clock'>, token: string): Promise<Caller | null> {
   const row = await deps.store.db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .selectAll('users')
-    .select(['api_tokens.id as token_id', 'api_tokens.last_used_at'])
+    .select(['api_tokens.id as token_id', 'api_tokens.kind as token_kind', 'api_tokens.name as token_name', 'api_tokens.workspace_id as token_workspace_id', 'api_tokens.last_used_at'])
     .where('api_tokens.token_hash', '=', hashSecret(token))
     .where('api_tokens.revoked_at', 'is', null)
-    .where('users.active', '=', 1)
+    .where((eb) => eb.or([eb('api_tokens.kind', '=', 'integration'), eb('users.active', '=', 1)]))
     .executeTakeFirst();
   if (!row) return null;
   const now = deps.clock.now();
   if (row.last_used_at === null || now - row.last_used_at >= TOKEN_USE_RESOLUTION_MS) {
     await deps.store.unit((trx) => trx.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.token_id).execute());
+  }
+  if (row.token_kind === 'integration') {
+    return { kind: 'integration', integrationId: row.token_id, workspaceId: row.token_workspace_id, role: 'agent', name: row.token_name, via: 'token' };
   }
   return callerOf(row, 'token');
 }

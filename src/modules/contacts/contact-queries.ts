@@ -10,7 +10,7 @@ import { contactTags, findContact } from './contact.repo.js';
 export interface ContactSummary {
   id: string;
   name: string | null;
-  identities: { id: string; channelId: string; channelKind: string; address: string; displayName: string | null; username: string | null }[];
+  identities: { id: string; channelId: string; channelKind: string; address: string; displayName: string | null; username: string | null; blockedAt: number | null }[];
 }
 
 // Wildcards typed by the user are dropped, so both engines match the same way without an ESCAPE clause.
@@ -51,11 +51,14 @@ async function summaries(db: Kysely<Database>, ids: string[]): Promise<ContactSu
     name: c.name,
     identities: identities
       .filter((i) => i.contact_id === c.id)
-      .map((i) => ({ id: i.id, channelId: i.channel_id, channelKind: i.channel_kind, address: i.address, displayName: i.display_name, username: i.username })),
+      .map((i) => ({ id: i.id, channelId: i.channel_id, channelKind: i.channel_kind, address: i.address, displayName: i.display_name, username: i.username, blockedAt: i.blocked_at === null ? null : Number(i.blocked_at) })),
   }));
 }
 
-/** One contact with its identities (each with its channel's reply window now), tags and tickets. */
+/**
+ * One contact with its identities (each with its channel's reply window now and whether it is blocked),
+ * tags, the channels it is blocked on, its own timeline (blocked, unblocked) and tickets.
+ */
 export async function getContactDetail(db: Kysely<Database>, workspaceId: string, contactId: string, now: number) {
   const contact = await findContact(db, workspaceId, contactId);
   if (!contact) throw notFound('The contact');
@@ -72,9 +75,19 @@ export async function getContactDetail(db: Kysely<Database>, workspaceId: string
     .where('contact_id', '=', contact.id)
     .orderBy('created_at', 'desc')
     .execute();
+  const events = await db
+    .selectFrom('contact_events')
+    .select(['id', 'type', 'actor_kind', 'actor_user_id', 'data', 'created_at'])
+    .where('contact_id', '=', contact.id)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  // A channel is blocked for the contact when any of its addresses there is.
+  const blockedChannelIds = [...new Set(identities.filter((i) => i.blockedAt !== null).map((i) => i.channelId))];
   return {
-    contact: { id: contact.id, name: contact.name, tags: await contactTags(db, contact.id), createdAt: contact.created_at },
+    contact: { id: contact.id, name: contact.name, tags: await contactTags(db, contact.id), createdAt: contact.created_at, blockedChannelIds },
     identities,
+    timeline: events.map((e) => ({ id: e.id, type: e.type, actorKind: e.actor_kind, actorUserId: e.actor_user_id, data: JSON.parse(e.data) as Record<string, unknown>, createdAt: Number(e.created_at) })),
     tickets: tickets.map((t) => ({ id: t.id, number: t.number, status: t.status, channelId: t.channel_id, lastActivityAt: t.last_activity_at, createdAt: t.created_at })),
   };
 }

@@ -73,10 +73,10 @@ export async function findContactIdByAddress(db: Kysely<Database>, workspaceId: 
   return row?.contact_id;
 }
 
-const identityByAddressQuery = new PreparedQuery<{ channelId: string; address: string }, Pick<IdentityRow, 'id' | 'contact_id' | 'display_name' | 'username'>>((db) =>
+const identityByAddressQuery = new PreparedQuery<{ channelId: string; address: string }, Pick<IdentityRow, 'id' | 'contact_id' | 'display_name' | 'username' | 'blocked_at'>>((db) =>
   db
     .selectFrom('contact_identities')
-    .select(['id', 'contact_id', 'display_name', 'username'])
+    .select(['id', 'contact_id', 'display_name', 'username', 'blocked_at'])
     .where('channel_id', '=', param('channelId'))
     .where('address', '=', param('address')),
 );
@@ -85,7 +85,7 @@ const identityByAddressQuery = new PreparedQuery<{ channelId: string; address: s
  * The identity of an address on a channel, keeping the name the provider sends up to date. It writes
  * only when the name changed: ingest reads identities far more often than names change.
  */
-export async function findIdentityKeepingProfile(trx: Kysely<Database>, input: IdentityInput): Promise<{ id: string; contact_id: string } | undefined> {
+export async function findIdentityKeepingProfile(trx: Kysely<Database>, input: IdentityInput): Promise<{ id: string; contact_id: string; blocked_at: number | null } | undefined> {
   const identity = await identityByAddressQuery.executeTakeFirst(trx, { channelId: input.channelId, address: input.address });
   if (!identity) return undefined;
   const displayName = input.displayName || identity.display_name;
@@ -145,4 +145,10 @@ export async function addressesWithUsername(db: Kysely<Database>, channelId: str
   if (addresses.length === 0) return new Set();
   const rows = await db.selectFrom('contact_identities').select('address').where('channel_id', '=', channelId).where('address', 'in', addresses).where('username', 'is not', null).execute();
   return new Set(rows.map((r) => r.address));
+}
+
+/** Whether an address on a channel belongs to an identity an agent blocked (checked before costly work, such as storing a mail's files). */
+export async function isAddressBlocked(db: Kysely<Database>, channelId: string, address: string): Promise<boolean> {
+  const row = await db.selectFrom('contact_identities').select('id').where('channel_id', '=', channelId).where('address', '=', address).where('blocked_at', 'is not', null).executeTakeFirst();
+  return row !== undefined;
 }

@@ -11,6 +11,8 @@ export interface ResolvedIdentity {
   identityId: string;
   contactId: string;
   created: boolean;
+  /** An agent blocked this address on its channel: its messages open no ticket. */
+  blocked: boolean;
 }
 
 // Each retry means a concurrent transaction added one of the keys first; a handful is plenty.
@@ -25,12 +27,12 @@ const MAX_KEY_ATTEMPTS = 4;
 export async function resolveIdentity(trx: Kysely<Database>, input: IdentityInput, now: number): Promise<ResolvedIdentity> {
   if (input.userId || input.parentUserId) return resolveByKeys(trx, input, now);
   const known = await findIdentityKeepingProfile(trx, input);
-  if (known) return { identityId: known.id, contactId: known.contact_id, created: false };
+  if (known) return { identityId: known.id, contactId: known.contact_id, created: false, blocked: known.blocked_at !== null };
   const created = await insertNewIdentity(trx, input, now);
   if (created) return created;
   const winner = await findIdentityKeepingProfile(trx, input);
   if (!winner) throw new Error(`identity for ${input.channelId} vanished during resolution`);
-  return { identityId: winner.id, contactId: winner.contact_id, created: false };
+  return { identityId: winner.id, contactId: winner.contact_id, created: false, blocked: winner.blocked_at !== null };
 }
 
 /** A new identity with its contact (or a sibling channel's contact of the phone); undefined when another transaction took one of its keys first. */
@@ -43,14 +45,14 @@ async function insertNewIdentity(trx: Kysely<Database>, input: IdentityInput, no
   const inserted = await insertIdentity(trx, contactId, input, now);
   if (inserted) {
     await sql`release savepoint new_identity`.execute(trx);
-    return { identityId: inserted.id, contactId: inserted.contact_id, created: true };
+    return { identityId: inserted.id, contactId: inserted.contact_id, created: true, blocked: false };
   }
   await sql`rollback to savepoint new_identity`.execute(trx);
   await sql`release savepoint new_identity`.execute(trx);
   return undefined;
 }
 
-type KeyedIdentity = Pick<IdentityRow, 'id' | 'contact_id' | 'address' | 'wa_id' | 'user_id' | 'parent_user_id' | 'display_name' | 'username'>;
+type KeyedIdentity = Pick<IdentityRow, 'id' | 'contact_id' | 'address' | 'wa_id' | 'user_id' | 'parent_user_id' | 'display_name' | 'username' | 'blocked_at' | 'blocked_by_user_id'>;
 
 /**
  * A WhatsApp customer known by phone, BSUID (`user_id`) or parent BSUID, on this channel only: the
@@ -68,7 +70,7 @@ async function resolveByKeys(trx: Kysely<Database>, input: IdentityInput, now: n
   for (let attempt = 1; attempt <= MAX_KEY_ATTEMPTS; attempt++) {
     const rows: KeyedIdentity[] = await trx
       .selectFrom('contact_identities')
-      .select(['id', 'contact_id', 'address', 'wa_id', 'user_id', 'parent_user_id', 'display_name', 'username'])
+      .select(['id', 'contact_id', 'address', 'wa_id', 'user_id', 'parent_user_id', 'display_name', 'username', 'blocked_at', 'blocked_by_user_id'])
       .where('channel_id', '=', input.channelId)
       .where((eb) =>
         eb.or([
@@ -98,9 +100,12 @@ async function takeKeys(trx: Kysely<Database>, input: IdentityInput, phone: stri
     parent_user_id: input.parentUserId ?? kept.parent_user_id ?? other?.parent_user_id ?? null,
     display_name: input.displayName || kept.display_name,
     username: input.username || kept.username || other?.username || null,
+    // A block on either identity stays on the one they become.
+    blocked_at: kept.blocked_at ?? other?.blocked_at ?? null,
+    blocked_by_user_id: kept.blocked_at !== null ? kept.blocked_by_user_id : (other?.blocked_by_user_id ?? null),
   };
   const changed = (Object.keys(next) as (keyof typeof next)[]).some((key) => next[key] !== kept[key]);
-  const resolved = { identityId: kept.id, contactId: kept.contact_id, created: false };
+  const resolved = { identityId: kept.id, contactId: kept.contact_id, created: false, blocked: next.blocked_at !== null };
   if (!changed && !other) return resolved;
   await sql`savepoint link_identity`.execute(trx);
   try {

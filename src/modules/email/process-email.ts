@@ -10,6 +10,7 @@ import { displayNameOf } from '../../domain/attachment-types.js';
 import { newId } from '../../lib/ids.js';
 import type { AttachmentStorage } from '../attachments/attachment-storage.js';
 import { findChannel } from '../channels/channel.repo.js';
+import { isAddressBlocked } from '../contacts/contact.repo.js';
 import type { Deps } from '../deps.js';
 import type { PayloadHandler } from '../inbound/process-inbound.js';
 import { ingestInbound, type IngestResult } from '../messages/ingest-inbound.js';
@@ -36,8 +37,10 @@ export async function processEmail(deps: Pick<Deps, 'store' | 'clock' | 'channel
   if (mail.deliveryFailure && (await recordBounce(deps, channel, mail))) return { outcome: 'bounce_recorded' };
   const sender = mail.from ? normalizeEmailAddress(mail.from.address) : null;
   if (!sender) return { outcome: 'ignored', reason: 'no_sender' };
-  const threadCandidates = await findThreadCandidates(deps.store.db, channel, mail);
-  const stored = await storeAttachments(deps, storage, channel, mail.attachments);
+  // A blocked sender's mail is recorded as blocked by ingest; its files are never written.
+  const blocked = await isAddressBlocked(deps.store.db, channel.id, sender);
+  const threadCandidates = blocked ? [] : await findThreadCandidates(deps.store.db, channel, mail);
+  const stored = await storeAttachments(deps, storage, channel, blocked ? [] : mail.attachments);
   try {
     const result = await ingestInbound(deps, inboundMessageOf(channel, mail, sender, stored.attachments, threadCandidates, receivedAt));
     if (result.outcome === 'stored') await stored.link(result.messageId);

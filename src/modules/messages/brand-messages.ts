@@ -11,7 +11,7 @@ import { newId } from '../../lib/ids.js';
 import { toJson } from '../../lib/json.js';
 import { resolveIdentity } from '../contacts/resolve-identity.js';
 import type { Deps } from '../deps.js';
-import { openTicketUnlessActive, takeTicketNumberFor } from '../tickets/open-ticket.js';
+import { createdEvent, openTicketUnlessActive, takeTicketNumberFor } from '../tickets/open-ticket.js';
 import { previewOf, teamMessageActivity } from '../tickets/ticket-activity.js';
 import { findActiveTicket } from '../tickets/ticket.repo.js';
 import { queueMediaFetches } from '../attachments/fetch-provider-media.js';
@@ -91,7 +91,7 @@ export async function recordBrandMessage(deps: Pick<Deps, 'store' | 'clock' | 'c
         created ? { type: 'ticket.created', payload: { ticketId: ticket.id } } : { type: 'ticket.updated', payload: { ticketId: ticket.id, number: ticket.number } },
         { type: 'message.created', payload: { ticketId: ticket.id, messageId: message.id } },
       ];
-      if (created) await appendTimeline(trx, ticket, { kind: 'system' }, [{ type: 'ticket.created', data: { createdBy: 'agent' } }], now);
+      if (created) await appendTimeline(trx, ticket, { kind: 'system' }, [{ type: 'ticket.created', data: createdEvent('agent', opened?.created ? opened.ticket.previous_ticket_id : null) }], now);
       await publishRealtime(trx, home.workspaceId, realtime, now);
       // The number comes last: from here to the commit the workspace's counter is locked.
       if (created) await takeTicketNumberFor(trx, ticket);

@@ -12,7 +12,7 @@ import { toJson } from '../../lib/json.js';
 import type { ChannelHome } from '../channels/channel.repo.js';
 import { resolveIdentity, type ResolvedIdentity } from '../contacts/resolve-identity.js';
 import type { Deps } from '../deps.js';
-import { openTicketUnlessActive, takeTicketNumberFor } from '../tickets/open-ticket.js';
+import { createdEvent, openTicketUnlessActive, takeTicketNumberFor } from '../tickets/open-ticket.js';
 import { previewOf } from '../tickets/ticket-activity.js';
 import { findActiveTicket, touchTicketForCustomerMessage } from '../tickets/ticket.repo.js';
 import { reopensOnCustomerMessage } from '../workspaces/workspace.repo.js';
@@ -23,7 +23,9 @@ import type { ReplyTarget } from '../../domain/reply-threading.js';
 export type IngestResult =
   | { outcome: 'stored'; ticketId: string; ticketNumber: number; ticketCreated: boolean; messageId: string }
   | { outcome: 'duplicate'; ticketId: string; messageId: string }
-  | { outcome: 'ignored'; reason: 'automated_without_ticket' };
+  | { outcome: 'ignored'; reason: 'automated_without_ticket' }
+  /** The sender is blocked on the channel: recorded in `inbound_blocked` (once per provider message id), nothing else. */
+  | { outcome: 'blocked'; contactId: string; identityId: string };
 
 // Each retry means another transaction changed the pair's ticket in between; a handful is plenty.
 const MAX_THREADING_ATTEMPTS = 5;
@@ -35,12 +37,13 @@ interface Threaded {
   ticket: Pick<TicketRow, 'id' | 'number' | 'workspace_id' | 'status'>;
   created: boolean;
   statusFrom: TicketRow['status'] | null;
-  /** The closed ticket a new ticket continues. */
+  /** The closed ticket a new ticket continues (the one a reply answered, else the pair's last closed one). */
   previousTicketId?: string | null;
 }
 
 /**
- * Stores a customer's message in its ticket: resolve the contact -> find or open the active ticket ->
+ * Stores a customer's message in its ticket: resolve the contact (a blocked sender's message stops here,
+ * recorded as blocked) -> find or open the active ticket ->
  * append the message (deduplicated by the provider id's unique index) and queue the download of files
  * the provider still holds -> record events. Resolves once the message is durable.
  */
@@ -87,6 +90,9 @@ async function ingestUnit(trx: Kysely<Database>, home: ChannelHome, address: str
     },
     now,
   );
+  // An agent blocked this sender on the channel: the message is recorded as blocked and nothing else
+  // happens (no ticket, no message, no media). The identity row told us, so other senders pay nothing.
+  if (identity.blocked) return recordBlocked(trx, home, identity, address, message, now);
   // Only messages that point at tickets (email) pay for reading them; the chat channels' hot path does not.
   const target = message.threadCandidates?.length ? await findReplyTarget(trx, message.channelId, message.threadCandidates, { contactId: identity.contactId, address }) : SENDER;
   const threaded = await threadIntoTicket(trx, home, identity, message, now, target);
@@ -100,6 +106,26 @@ async function ingestUnit(trx: Kysely<Database>, home: ChannelHome, address: str
 }
 
 const SENDER: ReplyTarget = { kind: 'sender' };
+
+/** A blocked sender's message: one row per provider message id (a redelivery records nothing new). */
+async function recordBlocked(trx: Kysely<Database>, home: ChannelHome, identity: ResolvedIdentity, address: string, message: InboundMessage, now: number): Promise<IngestResult> {
+  await trx
+    .insertInto('inbound_blocked')
+    .values({
+      id: newId(),
+      workspace_id: home.workspaceId,
+      channel_id: message.channelId,
+      contact_id: identity.contactId,
+      identity_id: identity.identityId,
+      address,
+      provider_message_id: message.providerMessageId,
+      kind: message.kind,
+      received_at: now,
+    })
+    .onConflict((oc) => oc.columns(['channel_id', 'provider_message_id']).doNothing())
+    .execute();
+  return { outcome: 'blocked', contactId: identity.contactId, identityId: identity.identityId };
+}
 
 /**
  * Appends to the pair's active ticket (waking it when the workspace asks) or opens a new one; a reply a
@@ -155,7 +181,7 @@ async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identi
 
       now,
     );
-    if (opened.created) return { ticket: opened.ticket, created: true, statusFrom: null, previousTicketId };
+    if (opened.created) return { ticket: opened.ticket, created: true, statusFrom: null, previousTicketId: opened.ticket.previous_ticket_id };
   }
   throw new Error(`the ticket of channel ${message.channelId} kept changing while a message was threaded`);
 }
@@ -193,7 +219,7 @@ async function appendInboundMessage(trx: Kysely<Database>, ticket: Threaded['tic
 async function recordIngestEvents(trx: Kysely<Database>, threaded: Threaded, messageId: string, now: number): Promise<number> {
   const { ticket } = threaded;
   const timeline: TimelineEntry[] = [];
-  if (threaded.created) timeline.push({ type: 'ticket.created', data: threaded.previousTicketId ? { createdBy: 'customer', previousTicketId: threaded.previousTicketId } : { createdBy: 'customer' } });
+  if (threaded.created) timeline.push({ type: 'ticket.created', data: createdEvent('customer', threaded.previousTicketId) });
 
   else if (threaded.statusFrom && threaded.statusFrom !== ticket.status) {
     timeline.push({ type: 'status.changed', data: { from: threaded.statusFrom, to: ticket.status, reason: 'customer_message' } });

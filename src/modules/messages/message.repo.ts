@@ -27,7 +27,10 @@ const MESSAGE_COLUMNS = [
   'reply_to_provider_message_id', 'status', 'error_code', 'error_message', 'created_at',
 ] as const satisfies readonly (keyof NewMessage)[];
 
-const insertMessageQuery = new PreparedQuery<Required<NewMessage>, { id: string }>((db) =>
+/** A customer's or provider's message: never an integration's. */
+type IngestedMessage = Required<Omit<NewMessage, 'author_integration_id'>>;
+
+const insertMessageQuery = new PreparedQuery<IngestedMessage, { id: string }>((db) =>
   db
     .insertInto('messages')
     .values(Object.fromEntries(MESSAGE_COLUMNS.map((c) => [c, param(c)])) as unknown as NewMessage)
@@ -36,7 +39,7 @@ const insertMessageQuery = new PreparedQuery<Required<NewMessage>, { id: string 
 );
 
 /** The same for the ingest path: every column given, only the new id answered. */
-export async function insertMessageReturningId(trx: Kysely<Database>, message: Required<NewMessage>): Promise<string | undefined> {
+export async function insertMessageReturningId(trx: Kysely<Database>, message: IngestedMessage): Promise<string | undefined> {
   return (await insertMessageQuery.executeTakeFirst(trx, message))?.id;
 }
 

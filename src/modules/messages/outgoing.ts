@@ -1,4 +1,4 @@
-// An agent's outgoing message: validated, stored as queued and handed to the outbox in the same transaction.
+// An agent's, an integration's or an automation's outgoing message: validated, stored as queued and handed to the outbox in the same transaction.
 import type { Kysely } from 'kysely';
 import type { Attachment, TemplateContent } from '../../channels/types.js';
 import type { Database, MessageRow, TicketRow } from '../../db/schema.js';
@@ -47,7 +47,9 @@ export function withFiles(content: OutgoingContent, files: Attachment[]): Outgoi
 export interface QueueOutbound {
   ticket: TicketRow;
   authorUserId: string | null;
-  authorKind: 'agent' | 'system';
+  authorKind: 'agent' | 'system' | 'integration';
+  /** The integration token an integration's message is sent with. */
+  authorIntegrationId?: string | null;
   content: OutgoingContent;
   tag: string | null;
   /** An answer to a customer's comment, checked by prepareCommentReply. */
@@ -67,6 +69,7 @@ export async function queueOutbound(trx: Kysely<Database>, input: QueueOutbound)
     direction: 'outbound',
     author_kind: input.authorKind,
     author_user_id: input.authorUserId,
+    author_integration_id: input.authorIntegrationId ?? null,
     kind: content.kind,
     body: content.body ?? null,
     html: null,

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database, TicketRow, TicketUpdate } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
 import { appendTimeline, publishRealtime, type TimelineEntry } from '../../events/event.repo.js';
-import type { Actor } from '../../events/types.js';
+import type { Actor, IntegrationActor } from '../../events/types.js';
 import { findTicket, updateTicketIfStatus } from './ticket.repo.js';
 
 export interface TicketChange {
@@ -12,8 +12,8 @@ export interface TicketChange {
   timeline: TimelineEntry[];
 }
 
-/** Who acts on a ticket from the inbox or the API: a user of the workspace, or the system on its behalf. */
-export type WorkspaceActor = Extract<Actor, { kind: 'user' }> | { kind: 'system'; workspaceId: string; ruleId?: string };
+/** Who acts on a ticket from the inbox or the API: a user of the workspace, an integration, or the system on its behalf. */
+export type WorkspaceActor = Extract<Actor, { kind: 'user' }> | IntegrationActor | { kind: 'system'; workspaceId: string; ruleId?: string };
 
 /**
  * Applies a decision to a ticket inside the caller's transaction; a ticket of another workspace is
@@ -33,7 +33,7 @@ export async function changeTicket(
     if (!change) return ticket;
     const updated = await updateTicketIfStatus(trx, ticket.id, ticket.status, { ...change.patch, updated_at: now });
     if (!updated) continue;
-    await appendTimeline(trx, updated, actor.kind === 'user' ? actor : { kind: 'system', ...(actor.ruleId ? { ruleId: actor.ruleId } : {}) }, change.timeline, now);
+    await appendTimeline(trx, updated, actor.kind !== 'system' ? actor : { kind: 'system', ...(actor.ruleId ? { ruleId: actor.ruleId } : {}) }, change.timeline, now);
     await publishRealtime(trx, updated.workspace_id, [{ type: 'ticket.updated', payload: { ticketId: updated.id, number: updated.number } }], now);
     return updated;
   }

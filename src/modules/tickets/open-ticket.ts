@@ -1,6 +1,7 @@
 // Creating a ticket for a (channel, contact) pair, and giving it the next number of its workspace.
 import type { Kysely } from 'kysely';
 import type { Database, NewTicket, TicketRow } from '../../db/schema.js';
+import type { TimelineEventMap } from '../../events/types.js';
 import { newId } from '../../lib/ids.js';
 import { numberTicket } from '../workspaces/workspace.repo.js';
 
@@ -18,6 +19,10 @@ export interface Pair {
  * Opens a ticket for the pair unless one is active (then `created: false`, and the caller threads into
  * that one). The unique index over active tickets decides between concurrent creators: the loser's
  * insert does nothing. The ticket has no number yet: see takeTicketNumberFor.
+ *
+ * Every path that opens tickets comes here, so this is where a new ticket is linked to the ticket it
+ * continues: the one the draft names (an email answering a closed thread), otherwise the pair's most
+ * recently closed ticket, read in the insert itself (the pair's first ticket continues nothing).
  */
 export async function openTicketUnlessActive(
   trx: Kysely<Database>,
@@ -31,6 +36,7 @@ export async function openTicketUnlessActive(
       status: 'open',
       priority: 'normal',
       ...draft,
+      previous_ticket_id: draft.previous_ticket_id ?? lastClosedTicketOf(trx, pair),
       id: newId(),
       number: null,
       workspace_id: pair.workspaceId,
@@ -46,6 +52,11 @@ export async function openTicketUnlessActive(
   return ticket ? { created: true, ticket } : { created: false };
 }
 
+/** The `ticket.created` timeline entry's data: who started it, and the ticket it continues, if any. */
+export function createdEvent(createdBy: 'customer' | 'agent', previousTicketId: string | null | undefined): TimelineEventMap['ticket.created'] {
+  return previousTicketId ? { createdBy, previousTicketId } : { createdBy };
+}
+
 /**
  * Gives a ticket opened in this transaction the next number of its workspace, and returns it. Call it as
  * the transaction's last statement: the workspace counter stays locked from here to the commit, and a
@@ -53,4 +64,19 @@ export async function openTicketUnlessActive(
  */
 export async function takeTicketNumberFor(trx: Kysely<Database>, ticket: { id: string; workspace_id: string }): Promise<number> {
   return numberTicket(trx, ticket.workspace_id, ticket.id);
+}
+
+/** The pair's most recently closed ticket, as a subquery (read through the `tickets_contact` index). */
+function lastClosedTicketOf(trx: Kysely<Database>, pair: Pair) {
+  return trx
+    .selectFrom('tickets')
+    .select('id')
+    .where('workspace_id', '=', pair.workspaceId)
+    .where('contact_id', '=', pair.contactId)
+    .where('channel_id', '=', pair.channelId)
+    .where('status', '=', 'closed')
+    .orderBy('closed_at', 'desc')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1);
 }

@@ -14,8 +14,9 @@ import { claimFiles, requireUploadsAllowed, uploadedFiles } from '../attachments
 import { checkOutgoingContent, formOf, queueOutbound, withFiles, type OutgoingContent } from '../messages/outgoing.js';
 import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
 import type { WorkspaceActor } from './change-ticket.js';
-import { openTicketUnlessActive, takeTicketNumberFor } from './open-ticket.js';
+import { createdEvent, openTicketUnlessActive, takeTicketNumberFor } from './open-ticket.js';
 import { previewOfContent, teamMessageActivity } from './ticket-activity.js';
+import { senderOf, userIdOf, type TeamActor } from './team-actor.js';
 import { findActiveTicket, updateTicketIfStatus } from './ticket.repo.js';
 
 export type UserActor = Extract<WorkspaceActor, { kind: 'user' }>;
@@ -44,7 +45,7 @@ export interface StartTicketResult {
  * Starts a conversation: check the reply policy (a refusal changes nothing) -> find the contact ->
  * join the active ticket or open an agent-created one assigned to the agent -> queue the message.
  */
-export async function startTicket(deps: Pick<Deps, 'store' | 'clock'>, actor: UserActor, input: StartTicketInput): Promise<StartTicketResult> {
+export async function startTicket(deps: Pick<Deps, 'store' | 'clock'>, actor: TeamActor, input: StartTicketInput): Promise<StartTicketResult> {
   return deps.store.unit(async (trx) => {
     const now = deps.clock.now();
     const files = await uploadedFiles(trx, actor.workspaceId, input.attachmentIds ?? []);
@@ -54,13 +55,14 @@ export async function startTicket(deps: Pick<Deps, 'store' | 'clock'>, actor: Us
     requireUploadsAllowed(channel.kind, files);
     const contactId = await resolveContact(trx, actor.workspaceId, channel, input.contact, now);
     const pair = await pairWindow(trx, channel, contactId, now);
-    const { tag } = requireSendAllowed(pair, formOf(content), 'agent');
+    const sender = senderOf(actor);
+    const { tag } = requireSendAllowed(pair, formOf(content), sender.origin);
     if (!pair.identity && pair.address) {
       await insertIdentity(trx, contactId, { workspaceId: actor.workspaceId, channelId: channel.id, channelKind: channel.kind, address: pair.address }, now);
     }
     const status = input.setStatus ? planStatusChange('open', input.setStatus, input.snoozeUntil, now) : null;
     const joined = await joinOrOpenTicket(trx, actor, channel, contactId, content, status, now);
-    const message = await queueOutbound(trx, { ticket: joined.ticket, authorUserId: actor.userId, authorKind: 'agent', content, tag, now });
+    const message = await queueOutbound(trx, { ticket: joined.ticket, ...sender, content, tag, now });
     await claimFiles(trx, actor.workspaceId, files, message.id);
     await appendTimeline(trx, joined.ticket, actor, joined.timeline, now);
     const { created, ticket } = joined;
@@ -107,7 +109,7 @@ async function resolveContact(trx: Kysely<Database>, workspaceId: string, channe
 
 async function joinOrOpenTicket(
   trx: Kysely<Database>,
-  actor: UserActor,
+  actor: TeamActor,
   channel: ChannelRow,
   contactId: string,
   content: OutgoingContent,
@@ -135,8 +137,9 @@ async function joinOrOpenTicket(
         snoozed_until: status?.snoozedUntil ?? null,
         subject: content.subject ?? null,
         created_by: 'agent',
-        creator_user_id: actor.userId,
-        assignee_user_id: actor.userId,
+        // A person's new ticket is theirs; an integration's waits unassigned for a person.
+        creator_user_id: userIdOf(actor),
+        assignee_user_id: userIdOf(actor),
         last_message_direction: 'outbound',
         last_outbound_at: now,
         first_response_at: now,
@@ -149,8 +152,8 @@ async function joinOrOpenTicket(
         ticket: opened.ticket,
         created: true,
         timeline: [
-          { type: 'ticket.created', data: { createdBy: 'agent' } },
-          { type: 'assigned', data: { from: null, to: actor.userId } },
+          { type: 'ticket.created', data: createdEvent('agent', opened.ticket.previous_ticket_id) },
+          ...(actor.kind === 'user' ? [{ type: 'assigned' as const, data: { from: null, to: actor.userId } }] : []),
         ],
       };
     }

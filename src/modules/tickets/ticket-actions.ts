@@ -15,7 +15,8 @@ import { insertMessage } from '../messages/message.repo.js';
 import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
 import { findActiveUser } from '../users/user.repo.js';
 import { changeTicket, type WorkspaceActor } from './change-ticket.js';
-import { usableChannel, type UserActor } from './start-ticket.js';
+import { usableChannel } from './start-ticket.js';
+import { senderOf, type TeamActor } from './team-actor.js';
 import { previewOfContent, teamMessageActivity } from './ticket-activity.js';
 import { findActiveTicket, lockTicket, replaceTicketTags, ticketTags } from './ticket.repo.js';
 
@@ -36,7 +37,7 @@ export interface ReplyInput {
 }
 
 /** Sends a reply in a ticket, under the same reply policy as every other sender. */
-export async function replyToTicket(deps: EngineDeps, actor: UserActor, ticketId: string, input: ReplyInput) {
+export async function replyToTicket(deps: EngineDeps, actor: TeamActor, ticketId: string, input: ReplyInput) {
   return deps.store.unit(async (trx) => {
     const now = deps.clock.now();
     const files = await uploadedFiles(trx, actor.workspaceId, input.attachmentIds ?? []);
@@ -50,7 +51,7 @@ export async function replyToTicket(deps: EngineDeps, actor: UserActor, ticketId
       requireUploadsAllowed(channel.kind, files);
       // An answer to a comment follows the comment's own rules, not the conversation's window.
       if (input.commentReply) commentReply = await prepareCommentReply(trx, current, channel.kind, input.commentReply, now);
-      else tag = requireSendAllowed(await pairWindow(trx, channel, current.contact_id, now), formOf(content), 'agent').tag;
+      else tag = requireSendAllowed(await pairWindow(trx, channel, current.contact_id, now), formOf(content), senderOf(actor).origin).tag;
       const activity = teamMessageActivity(now, previewOfContent(content), current.first_response_at);
       if (!input.setStatus) return { patch: activity, timeline: [] };
       const next = planStatusChange(current.status, input.setStatus, input.snoozeUntil, now);
@@ -60,7 +61,7 @@ export async function replyToTicket(deps: EngineDeps, actor: UserActor, ticketId
         timeline: [{ type: 'status.changed', data: { from: current.status, to: next.status, snoozedUntil: next.snoozedUntil } }],
       };
     });
-    const message = await queueOutbound(trx, { ticket, authorUserId: actor.userId, authorKind: 'agent', content, tag, commentReply, now });
+    const message = await queueOutbound(trx, { ticket, ...senderOf(actor), content, tag, commentReply, now });
     await claimFiles(trx, actor.workspaceId, files, message.id);
     await publishRealtime(trx, ticket.workspace_id, [{ type: 'message.created', payload: { ticketId: ticket.id, messageId: message.id } }], now);
     return { ticket, message };
@@ -68,20 +69,22 @@ export async function replyToTicket(deps: EngineDeps, actor: UserActor, ticketId
 }
 
 /** Adds a private note: visible to the team only, never sent, no reply window involved. It may be files alone. */
-export async function addNote(deps: EngineDeps, actor: UserActor, ticketId: string, body: string, attachmentIds: string[] = []) {
+export async function addNote(deps: EngineDeps, actor: TeamActor, ticketId: string, body: string, attachmentIds: string[] = []) {
   return deps.store.unit(async (trx) => {
     const now = deps.clock.now();
     const files = await uploadedFiles(trx, actor.workspaceId, attachmentIds);
     if (!body.trim() && files.length === 0) throw new DomainError({ code: 'VALIDATION_FAILED', message: 'Write the note or attach a file before saving it.', details: { field: 'body' } });
     const ticket = await changeTicket(trx, actor, ticketId, now, () => ({ patch: {}, timeline: [] }));
+    const author = senderOf(actor);
     const note = await insertMessage(trx, {
       id: newId(),
       workspace_id: ticket.workspace_id,
       ticket_id: ticket.id,
       channel_id: ticket.channel_id,
       direction: 'internal',
-      author_kind: 'agent',
-      author_user_id: actor.userId,
+      author_kind: author.authorKind,
+      author_user_id: author.authorUserId,
+      author_integration_id: author.authorIntegrationId,
       kind: 'note',
       body: body.trim() ? body : null,
       html: null,
@@ -127,7 +130,7 @@ export async function closeTicket(deps: EngineDeps, actor: WorkspaceActor, ticke
 }
 
 /** Reopens a closed ticket, unless the customer already has another active ticket on that channel. */
-export async function reopenTicket(deps: EngineDeps, actor: UserActor, ticketId: string): Promise<TicketRow> {
+export async function reopenTicket(deps: EngineDeps, actor: TeamActor, ticketId: string): Promise<TicketRow> {
   try {
     return await deps.store.unit((trx) =>
       changeTicket(trx, actor, ticketId, deps.clock.now(), async (ticket) => {
@@ -150,7 +153,7 @@ export async function reopenTicket(deps: EngineDeps, actor: UserActor, ticketId:
 }
 
 /** Assigns a ticket to an active user of the workspace, or unassigns it with null. */
-export async function assignTicket(deps: EngineDeps, actor: UserActor, ticketId: string, assigneeUserId: string | null): Promise<TicketRow> {
+export async function assignTicket(deps: EngineDeps, actor: TeamActor, ticketId: string, assigneeUserId: string | null): Promise<TicketRow> {
   return deps.store.unit(async (trx) => {
     if (assigneeUserId && !(await findActiveUser(trx, actor.workspaceId, assigneeUserId))) {
       throw new DomainError({ code: 'VALIDATION_FAILED', message: 'That person is not an active member of this workspace.', details: { field: 'assigneeUserId' } });
@@ -164,7 +167,7 @@ export async function assignTicket(deps: EngineDeps, actor: UserActor, ticketId:
 }
 
 /** Sets open, pending, resolved or snoozed (with a wake time) on an active ticket. */
-export async function setTicketStatus(deps: EngineDeps, actor: UserActor, ticketId: string, status: AgentSettableStatus, snoozeUntil?: number | null): Promise<TicketRow> {
+export async function setTicketStatus(deps: EngineDeps, actor: TeamActor, ticketId: string, status: AgentSettableStatus, snoozeUntil?: number | null): Promise<TicketRow> {
   return deps.store.unit((trx) =>
     changeTicket(trx, actor, ticketId, deps.clock.now(), (ticket) => {
       const next = planStatusChange(ticket.status, status, snoozeUntil, deps.clock.now());
@@ -177,7 +180,7 @@ export async function setTicketStatus(deps: EngineDeps, actor: UserActor, ticket
   );
 }
 
-export async function setTicketPriority(deps: EngineDeps, actor: UserActor, ticketId: string, priority: TicketPriority): Promise<TicketRow> {
+export async function setTicketPriority(deps: EngineDeps, actor: TeamActor, ticketId: string, priority: TicketPriority): Promise<TicketRow> {
   if (!TICKET_PRIORITIES.includes(priority)) {
     throw new DomainError({ code: 'VALIDATION_FAILED', message: `Priority must be one of ${TICKET_PRIORITIES.join(', ')}.`, details: { field: 'priority' } });
   }
@@ -197,7 +200,7 @@ export function normalizeTags(tags: string[]): string[] {
 }
 
 /** Replaces a ticket's tags, recording what was added and removed. */
-export async function setTicketTags(deps: EngineDeps, actor: UserActor, ticketId: string, tags: string[]): Promise<string[]> {
+export async function setTicketTags(deps: EngineDeps, actor: TeamActor, ticketId: string, tags: string[]): Promise<string[]> {
   const next = normalizeTags(tags);
   return deps.store.unit(async (trx) => {
     // Lock the ticket before reading its tags, so concurrent edits apply one after the other.

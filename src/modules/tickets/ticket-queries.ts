@@ -38,11 +38,20 @@ export interface TicketView {
   closedByRuleId: string | null;
   closeReason: string | null;
   tags: string[];
+  /** The closed ticket this one continues (the pair's previous ticket), or null for the pair's first. */
+  previousTicket: PreviousTicket | null;
+}
+
+export interface PreviousTicket {
+  id: string;
+  number: number;
+  /** When it was closed; null when it has been reopened since. */
+  closedAt: number | null;
 }
 
 type Row = TicketRow & { contact_name: string | null };
 
-function toView(row: Row, tags: string[]): TicketView {
+function toView(row: Row, tags: string[], previous: Map<string, PreviousTicket>): TicketView {
   return {
     id: row.id,
     number: row.number,
@@ -64,6 +73,7 @@ function toView(row: Row, tags: string[]): TicketView {
     closedByRuleId: row.closed_by_rule_id,
     closeReason: row.close_reason,
     tags,
+    previousTicket: row.previous_ticket_id ? (previous.get(row.previous_ticket_id) ?? null) : null,
   };
 }
 
@@ -94,7 +104,8 @@ function ticketsWithContact(db: Kysely<Database>, workspaceId: string) {
 /** A page of the workspace's tickets, most recently active first. */
 export async function listTickets(
   db: Kysely<Database>,
-  caller: { workspaceId: string; userId: string },
+  /** `userId` is null for an integration: nothing is assigned to it. */
+  caller: { workspaceId: string; userId: string | null },
   filters: TicketFilters,
   page: { cursor?: string; limit: number },
 ): Promise<{ tickets: TicketView[]; nextCursor: string | null }> {
@@ -102,7 +113,7 @@ export async function listTickets(
   if (filters.status?.length) query = query.where('tickets.status', 'in', filters.status);
   if (filters.channelId) query = query.where('tickets.channel_id', '=', filters.channelId);
   if (filters.createdBy) query = query.where('tickets.created_by', '=', filters.createdBy);
-  if (filters.assignee === 'me') query = query.where('tickets.assignee_user_id', '=', caller.userId);
+  if (filters.assignee === 'me') query = caller.userId === null ? query.where('tickets.id', 'is', null) : query.where('tickets.assignee_user_id', '=', caller.userId);
   else if (filters.assignee === 'unassigned') query = query.where('tickets.assignee_user_id', 'is', null);
   else if (filters.assignee && filters.assignee !== 'anyone') query = query.where('tickets.assignee_user_id', '=', filters.assignee);
   if (filters.tag) {
@@ -119,8 +130,8 @@ export async function listTickets(
   }
   const rows = await query.orderBy('tickets.last_activity_at', 'desc').orderBy('tickets.id', 'desc').limit(page.limit + 1).execute();
   const pageRows = rows.slice(0, page.limit);
-  const tags = await tagsOf(db, caller.workspaceId, pageRows.map((r) => r.id));
-  const tickets = pageRows.map((row) => toView(row, tags.get(row.id) ?? []));
+  const [tags, previous] = await Promise.all([tagsOf(db, caller.workspaceId, pageRows.map((r) => r.id)), previousTicketsOf(db, caller.workspaceId, pageRows)]);
+  const tickets = pageRows.map((row) => toView(row, tags.get(row.id) ?? [], previous));
   const last = tickets.at(-1);
   return { tickets, nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null };
 }
@@ -184,14 +195,32 @@ export async function getTicketDetail(db: Kysely<Database>, viewer: { workspaceI
   const [ticket, messages, events] = await Promise.all([
     ticketView(db, workspaceId, ticketId),
     db
-      .selectFrom('messages')
-      .select(['id', 'direction', 'author_kind', 'author_user_id', 'kind', 'body', 'html', 'subject', 'template', 'attachments', 'data', 'automated', 'status', 'error_code', 'error_message', 'provider_timestamp', 'created_at'])
-      .where('workspace_id', '=', workspaceId)
-      .where('ticket_id', '=', ticketId)
-      .orderBy('created_at')
-      .orderBy('id')
+      .selectFrom('messages as m')
+      // A message names its author: a person, or an integration by its token's name (revoked or not).
+      .leftJoin('users as person', 'person.id', 'm.author_user_id')
+      .leftJoin('api_tokens as integration', 'integration.id', 'm.author_integration_id')
+      .select([
+        'm.id', 'm.direction', 'm.author_kind', 'm.author_user_id', 'm.author_integration_id', 'm.kind', 'm.body', 'm.html', 'm.subject', 'm.template',
+        'm.attachments', 'm.data', 'm.automated', 'm.status', 'm.error_code', 'm.error_message', 'm.provider_timestamp', 'm.created_at',
+        'person.name as person_name',
+        'integration.name as integration_name',
+      ])
+      .where('m.workspace_id', '=', workspaceId)
+      .where('m.ticket_id', '=', ticketId)
+      .orderBy('m.created_at')
+      .orderBy('m.id')
       .execute(),
-    db.selectFrom('ticket_events').selectAll().where('workspace_id', '=', workspaceId).where('ticket_id', '=', ticketId).orderBy('created_at').orderBy('id').execute(),
+    db
+      .selectFrom('ticket_events as e')
+      .leftJoin('users as person', 'person.id', 'e.actor_user_id')
+      .leftJoin('api_tokens as integration', 'integration.id', 'e.actor_integration_id')
+      .selectAll('e')
+      .select(['person.name as person_name', 'integration.name as integration_name'])
+      .where('e.workspace_id', '=', workspaceId)
+      .where('e.ticket_id', '=', ticketId)
+      .orderBy('e.created_at')
+      .orderBy('e.id')
+      .execute(),
   ]);
   return {
     ticket,
@@ -201,6 +230,8 @@ export async function getTicketDetail(db: Kysely<Database>, viewer: { workspaceI
         direction: m.direction,
         authorKind: m.author_kind,
         authorUserId: m.author_user_id,
+        /** Who wrote it; an integration by the name it was given. */
+        author: authorOf(m.author_kind, m.author_user_id, m.person_name, m.author_integration_id, m.integration_name),
         kind: m.kind,
         body: m.body,
         html: m.html,
@@ -216,7 +247,15 @@ export async function getTicketDetail(db: Kysely<Database>, viewer: { workspaceI
         createdAt: m.created_at,
       }),
     ),
-    events: events.map((e) => ({ id: e.id, type: e.type, actorKind: e.actor_kind, actorUserId: e.actor_user_id, data: fromJson<Record<string, unknown>>(e.data) ?? {}, createdAt: e.created_at })),
+    events: events.map((e) => ({
+      id: e.id,
+      type: e.type,
+      actorKind: e.actor_kind,
+      actorUserId: e.actor_user_id,
+      actor: authorOf(e.actor_kind, e.actor_user_id, e.person_name, e.actor_integration_id, e.integration_name),
+      data: fromJson<Record<string, unknown>>(e.data) ?? {},
+      createdAt: e.created_at,
+    })),
   };
 }
 
@@ -234,7 +273,29 @@ export async function ticketView(db: Kysely<Database>, workspaceId: string, tick
     tagsOf(db, workspaceId, [ticketId]),
   ]);
   if (!row) throw notFound('The ticket');
-  return toView(row, tags.get(row.id) ?? []);
+  return toView(row, tags.get(row.id) ?? [], await previousTicketsOf(db, workspaceId, [row]));
+}
+
+/** The tickets these tickets continue, by id: read apart, so the list's query keeps its indexes. */
+async function previousTicketsOf(db: Kysely<Database>, workspaceId: string, rows: Pick<TicketRow, 'previous_ticket_id'>[]): Promise<Map<string, PreviousTicket>> {
+  const ids = [...new Set(rows.flatMap((r) => (r.previous_ticket_id ? [r.previous_ticket_id] : [])))];
+  const byId = new Map<string, PreviousTicket>();
+  if (ids.length === 0) return byId;
+  const found = await db.selectFrom('tickets').select(['id', 'number', 'closed_at']).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
+  for (const t of found) byId.set(t.id, { id: t.id, number: t.number, closedAt: t.closed_at });
+  return byId;
+}
+
+/** Who wrote a message or made a change: its kind, and the person's or the integration's id and name. */
+export interface AuthorView {
+  kind: string;
+  id: string | null;
+  name: string | null;
+}
+
+function authorOf(kind: string, userId: string | null, userName: string | null, integrationId: string | null, integrationName: string | null): AuthorView {
+  if (integrationId) return { kind, id: integrationId, name: integrationName };
+  return { kind, id: userId, name: userId ? userName : null };
 }
 
 function withUnsentContentFor<M extends { body: string | null; html: string | null; attachments: unknown[]; data: Record<string, unknown> | null }>(role: 'admin' | 'agent', message: M): M {

@@ -87,7 +87,7 @@ export async function changeUser(deps: Pick<Deps, 'store' | 'clock'>, caller: Ca
       if (admins.length === 1 && admins[0] === target.id) {
         throw new DomainError({
           code: 'LAST_ADMIN',
-          message: `${target.id === caller.userId ? 'You are' : `${target.name} is`} the only active admin of this workspace; make someone else an admin first.`,
+          message: `${caller.kind !== 'integration' && target.id === caller.userId ? 'You are' : `${target.name} is`} the only active admin of this workspace; make someone else an admin first.`,
         });
       }
     }
@@ -123,5 +123,13 @@ async function lockActiveAdmins(trx: Kysely<Database>, workspaceId: string): Pro
 
 async function endAccessOf(trx: Kysely<Database>, user: UserRow, now: number): Promise<void> {
   await trx.deleteFrom('sessions').where('workspace_id', '=', user.workspace_id).where('user_id', '=', user.id).execute();
-  await trx.updateTable('api_tokens').set({ revoked_at: now }).where('workspace_id', '=', user.workspace_id).where('user_id', '=', user.id).where('revoked_at', 'is', null).execute();
+  // Their personal tokens only: the integration tokens they created belong to the workspace and keep working.
+  await trx
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('workspace_id', '=', user.workspace_id)
+    .where('user_id', '=', user.id)
+    .where('kind', '=', 'personal')
+    .where('revoked_at', 'is', null)
+    .execute();
 }

@@ -38,6 +38,15 @@ export interface Ticket {
   closedByRuleId: string | null;
   closeReason: string | null;
   tags: string[];
+  /** The closed ticket this one continues (the customer's previous ticket on this channel), or null. */
+  previousTicket: PreviousTicketRef | null;
+}
+
+export interface PreviousTicketRef {
+  id: string;
+  number: number;
+  /** Null when it has been reopened since. */
+  closedAt: number | null;
 }
 
 /** An attachment as a message carries it; `id` (or `attachmentId`) names a downloadable file. */
@@ -53,8 +62,10 @@ export interface MessageAttachment {
 export interface Message {
   id: string;
   direction: 'inbound' | 'outbound';
-  authorKind: 'customer' | 'agent' | 'system';
+  authorKind: 'customer' | 'agent' | 'system' | 'external' | 'integration';
   authorUserId: string | null;
+  /** Who wrote it: a person or an integration (by its name). */
+  author?: { kind: string; id: string | null; name: string | null };
   kind: string;
   body: string | null;
   html: string | null;
@@ -73,8 +84,10 @@ export interface Message {
 export interface TimelineEvent {
   id: string;
   type: string;
-  actorKind: 'user' | 'customer' | 'system';
+  actorKind: 'user' | 'customer' | 'system' | 'integration';
   actorUserId: string | null;
+  /** Who did it: a person or an integration (by its name). */
+  actor?: { kind: string; id: string | null; name: string | null };
   data: Record<string, unknown>;
   createdAt: number;
 }
@@ -148,6 +161,8 @@ export interface ContactIdentity {
   address: string;
   displayName: string | null;
   username: string | null;
+  /** When an agent blocked this address on its channel; null when not blocked. */
+  blockedAt: number | null;
 }
 
 export interface ContactSummary {
@@ -156,9 +171,20 @@ export interface ContactSummary {
   identities: ContactIdentity[];
 }
 
+/** An event of the contact's own timeline (contact.blocked, contact.unblocked). */
+export interface ContactEvent {
+  id: string;
+  type: string;
+  actorKind: string;
+  actorUserId: string | null;
+  data: Record<string, unknown>;
+  createdAt: number;
+}
+
 export interface ContactDetail {
-  contact: { id: string; name: string | null; tags: string[]; createdAt: number };
+  contact: { id: string; name: string | null; tags: string[]; createdAt: number; blockedChannelIds: string[] };
   identities: (ContactIdentity & { window: ReplyWindow | null })[];
+  timeline: ContactEvent[];
   tickets: { id: string; number: number; status: TicketStatus; channelId: string; lastActivityAt: number; createdAt: number }[];
 }
 

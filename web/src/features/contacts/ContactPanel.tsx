@@ -1,5 +1,6 @@
 // The contact beside a ticket: name and tags (editable), addresses per channel with each channel's
-// window now, past tickets, and merging a duplicate into this contact.
+// window now and a block/unblock per channel, the contact's own timeline, past tickets, and merging a
+// duplicate into this contact.
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { ChannelIcon } from '../../components/ChannelIcon.js';
@@ -42,6 +43,18 @@ export function ContactPanel({ contactId, currentTicketId }: { contactId: string
       const updated = await patch<ContactDetail>(`/api/contacts/${contactId}`, { name: name || null, tags });
       contact.setData(() => updated);
       setEditing(false);
+      setError(null);
+    } catch (failure) {
+      setError(messageOf(failure));
+    }
+  };
+
+  const setBlocked = async (channelId: string, blocked: boolean) => {
+    try {
+      const updated = await post<ContactDetail>(`/api/contacts/${contactId}/${blocked ? 'block' : 'unblock'}`, { channelId });
+      contact.setData(() => updated);
+      const name = channel(channelId)?.name ?? 'this channel';
+      setDone(blocked ? `Blocked on ${name}: new messages from there open no ticket. An open ticket stays as it is.` : `Unblocked on ${name}.`);
       setError(null);
     } catch (failure) {
       setError(messageOf(failure));
@@ -104,21 +117,44 @@ export function ContactPanel({ contactId, currentTicketId }: { contactId: string
 
       <h3>Addresses</h3>
       <ul className="identities">
-        {identities.map((identity) => {
+        {identities.map((identity, index) => {
           const source = channel(identity.channelId);
+          const blocked = person.blockedChannelIds.includes(identity.channelId);
+          // One control per channel, on its first address.
+          const firstOnChannel = identities.findIndex((i) => i.channelId === identity.channelId) === index;
           return (
             <li key={identity.id}>
               <ChannelIcon kind={identity.channelKind} name={source?.name} />
               <span>
                 {identity.username ? `@${identity.username}` : identity.address}
                 {source && <span className="muted"> on {source.name}</span>}
+                {identity.blockedAt !== null && <span className="chip">Blocked</span>}
                 {identity.window && <span className={`window-state tone-${bannerFor(identity.window, now).tone}`}>{bannerFor(identity.window, now).text}</span>}
+                {firstOnChannel && (
+                  <button type="button" className="link" onClick={() => void setBlocked(identity.channelId, !blocked)}>
+                    {blocked ? 'Unblock' : `Block on ${source?.name ?? 'this channel'}`}
+                  </button>
+                )}
               </span>
             </li>
           );
         })}
         {identities.length === 0 && <li className="muted">No addresses yet.</li>}
       </ul>
+
+      {contact.data.timeline.length > 0 && (
+        <>
+          <h3>Timeline</h3>
+          <ul className="contact-timeline">
+            {contact.data.timeline.map((event) => (
+              <li key={event.id} className="muted">
+                {event.type === 'contact.blocked' ? 'Blocked' : event.type === 'contact.unblocked' ? 'Unblocked' : event.type} on {channel(String(event.data.channelId))?.name ?? 'a channel'} ·{' '}
+                {dateTime(event.createdAt)}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
 
       <h3>Tickets</h3>
       <ul className="contact-tickets">

@@ -5,6 +5,7 @@ import { useDirectory } from '../../lib/directory.js';
 import { fileSize } from '../../lib/file-size.js';
 import { dateTime } from '../../lib/time.js';
 import type { Message, MessageAttachment, TicketDetail, TimelineEvent } from '../../lib/types.js';
+import { PreviousTicket } from './PreviousTicket.js';
 import { emailDocument, splitQuoted } from './quoted.js';
 import { describeEvent } from './timeline.js';
 
@@ -41,6 +42,7 @@ export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates, on
 
   return (
     <ol className="thread" aria-label="Conversation">
+      {detail.ticket.previousTicket && <PreviousTicket key={detail.ticket.previousTicket.id} previous={detail.ticket.previousTicket} contactName={detail.ticket.contact.name} />}
       {items.map((item) =>
         'message' in item ? (
           <Bubble key={item.key} message={item.message} contactName={detail.ticket.contact.name} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} onAnswerComment={onAnswerComment} />
@@ -71,7 +73,14 @@ function Bubble({ message, contactName, onSendAgain, onUseTemplate, canUseTempla
   const note = message.kind === 'note';
   const side = note ? 'note' : message.direction === 'inbound' ? 'customer' : 'team';
   const unsent = Boolean(message.data?.unsent);
-  const author = message.direction === 'inbound' ? (contactName ?? 'Customer') : message.authorKind === 'system' ? 'Automation' : userName(message.authorUserId);
+  const author =
+    message.direction === 'inbound'
+      ? (contactName ?? 'Customer')
+      : message.authorKind === 'system'
+        ? 'Automation'
+        : message.authorKind === 'integration'
+          ? `${message.author?.name ?? 'Integration'} (integration)`
+          : userName(message.authorUserId);
   return (
     <li className={`bubble bubble-${side}`} data-message-id={message.id} data-status={message.status}>
       <div className="bubble-head">

@@ -12,7 +12,14 @@ const list = (items: unknown) => (Array.isArray(items) ? items.map(String).join(
 
 /** The sentence for an event; `nameOf` turns a user id into a name ("You" for the reader). */
 export function describeEvent(event: TimelineEvent, nameOf: (userId: string | null) => string): string {
-  const actor = event.actorKind === 'user' ? nameOf(event.actorUserId) : event.actorKind === 'customer' ? 'The customer' : 'Threadbox';
+  const actor =
+    event.actorKind === 'user'
+      ? nameOf(event.actorUserId)
+      : event.actorKind === 'integration'
+        ? (event.actor?.name ?? 'An integration')
+        : event.actorKind === 'customer'
+          ? 'The customer'
+          : 'Threadbox';
   const d = event.data;
   switch (event.type) {
     case 'ticket.created':
@@ -52,6 +59,10 @@ export function describeEvent(event: TimelineEvent, nameOf: (userId: string | nu
       return `A message could not be delivered: ${String(d.message ?? d.code ?? 'the provider refused it')}`;
     case 'contact.merged':
       return 'This ticket moved here when its contact was merged with a duplicate';
+    case 'contact.blocked':
+      return `${actor} blocked this contact on this channel: new messages from them open no ticket (this ticket stays as it is)`;
+    case 'contact.unblocked':
+      return `${actor} unblocked this contact on this channel`;
     default:
       return `${actor}: ${event.type}`;
   }
