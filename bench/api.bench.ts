@@ -196,7 +196,7 @@ function printRow(row: Figures, options: ApiOptions): void {
   console.log(`  ${cells.map((cell, i) => (i < 2 ? cell.padEnd(HEADER[i]!.length) : i === cells.length - 1 ? cell : cell.padStart(HEADER[i]!.length))).join('  ')}`);
 }
 
-export async function benchApi(options: ApiOptions): Promise<void> {
+export async function benchApi(options: ApiOptions): Promise<Figures[]> {
   const started = performance.now();
   const loadAtStart = os.loadavg()[0]!;
   console.log(
@@ -215,4 +215,5 @@ export async function benchApi(options: ApiOptions): Promise<void> {
       `whole run ${((performance.now() - started) / 1000).toFixed(0)} s; machine load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end ` +
       `(on ${os.cpus().length} cores: other work on the machine shows in the tails, read them against the floor)`,
   );
+  return all;
 }

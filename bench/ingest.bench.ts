@@ -99,11 +99,13 @@ async function measureIngest(engine: Engine, options: IngestOptions) {
   }
 }
 
-export async function benchIngest(options: IngestOptions): Promise<void> {
+export async function benchIngest(options: IngestOptions): Promise<Record<string, unknown>[]> {
   console.log(`ingest: ${options.messages.toLocaleString('en-US')} messages over ${options.contacts.toLocaleString('en-US')} contacts, ${options.producers} concurrent producers`);
+  const results: Record<string, unknown>[] = [];
   for (const engine of options.engines) {
     const ceiling = await measureCeiling(engine, options);
     const result = await measureIngest(engine, options);
+    results.push({ engine, messagesPerSecond: result.rate, p50Ms: result.p50, p99Ms: result.p99, ceilingPerSecond: ceiling, ratio: result.rate / ceiling, tickets: Number(result.tickets), messages: Number(result.messages) });
     console.log(
       [
         `  ${engine.padEnd(8)}`,
@@ -116,4 +118,5 @@ export async function benchIngest(options: IngestOptions): Promise<void> {
       ].join('  '),
     );
   }
+  return results;
 }

@@ -1,5 +1,6 @@
 // `npm run bench -- <name> [options]`: Threadbox's benchmarks. Run with no name for the list.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import os from 'node:os';
 import type { Engine } from '../src/db/dialect/engine.js';
 import { benchApi } from './api.bench.js';
 import { benchIngest } from './ingest.bench.js';
@@ -7,6 +8,12 @@ import { benchWhatsapp } from './whatsapp.bench.js';
 
 const engines = new Option('--engine <engine>', 'sqlite, postgres or both').choices(['sqlite', 'postgres', 'both']).default('both');
 const enginesOf = (value: string): Engine[] => (value === 'both' ? ['sqlite', 'postgres'] : [value as Engine]);
+
+/** The last line of every benchmark: its figures as one JSON object, with the machine's load average. */
+async function report(bench: string, run: Promise<unknown[]>): Promise<void> {
+  const results = await run;
+  console.log(JSON.stringify({ bench, loadAverage: os.loadavg().map((n) => Number(n.toFixed(2))), results }));
+}
 
 const program = new Command().name('npm run bench --').description('Threadbox benchmarks');
 program
@@ -17,7 +24,7 @@ program
   .option('--contacts <n>', 'distinct contacts', '5000')
   .option('--producers <n>', 'concurrent producers', '50')
   .action(async (o: { engine: string; messages: string; contacts: string; producers: string }) =>
-    benchIngest({ engines: enginesOf(o.engine), messages: Number(o.messages), contacts: Number(o.contacts), producers: Number(o.producers) }),
+    report('ingest', benchIngest({ engines: enginesOf(o.engine), messages: Number(o.messages), contacts: Number(o.contacts), producers: Number(o.producers) })),
   );
 
 const count = (value: string): number => {
@@ -36,7 +43,7 @@ program
   .option('--requests <n>', 'requests per scenario and concurrency level', count, 2_000)
   .option('--concurrency <n>', 'concurrent requests, where the targets are judged; 8 is measured too', count, 1)
   .action(async (o: { engine: string; tickets: number; messages: number; contacts: number; requests: number; concurrency: number }) =>
-    benchApi({ ...o, engines: enginesOf(o.engine), concurrency: [...new Set([o.concurrency, 8])] }),
+    report('api', benchApi({ ...o, engines: enginesOf(o.engine), concurrency: [...new Set([o.concurrency, 8])] })),
   );
 
 program
@@ -49,14 +56,14 @@ program
   .option('--steady-rate <n>', 'messages a second in the steady phase', '1000')
   .option('--steady-seconds <n>', 'length of the steady phase', '10')
   .action(async (o: { engine: string; messages: string; contacts: string; connections: string; steadyRate: string; steadySeconds: string }) =>
-    benchWhatsapp({
+    report('whatsapp', benchWhatsapp({
       engines: enginesOf(o.engine),
       messages: Number(o.messages),
       contacts: Number(o.contacts),
       connections: Number(o.connections),
       steadyRate: Number(o.steadyRate),
       steadySeconds: Number(o.steadySeconds),
-    }),
+    })),
   );
 
 await program.parseAsync();

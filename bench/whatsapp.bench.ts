@@ -117,13 +117,15 @@ async function measureApp(engine: Engine, options: WhatsappBenchOptions, bodies:
   }
 }
 
-export async function benchWhatsapp(options: WhatsappBenchOptions): Promise<void> {
+export async function benchWhatsapp(options: WhatsappBenchOptions): Promise<Record<string, unknown>[]> {
   console.log(`WhatsApp webhooks: ${options.messages.toLocaleString('en-US')} signed POSTs (one message each) over ${options.contacts} contacts, ${options.connections} connections; then ${options.steadyRate}/s for ${options.steadySeconds} s`);
   const rows: string[][] = [];
+  const results: Record<string, unknown>[] = [];
   for (const engine of options.engines) {
     const ceiling = await measureCeiling(payloads(Math.min(options.messages, 20_000), options.contacts), options.connections);
     const result = await measureApp(engine, options, payloads(options.messages, options.contacts), payloads(options.steadyRate * options.steadySeconds, options.contacts));
     const target = WHATSAPP_TARGETS[engine];
+    results.push({ engine, ...result, ceilingPerSecond: ceiling, ratio: result.acknowledgedPerSecond / ceiling, targetPerSecond: target.perSecond, targetSteadyP99Ms: target.steadyP99Ms });
     rows.push([
       engine,
       `${Math.round(result.acknowledgedPerSecond).toLocaleString('en-US')}/s`,
@@ -138,4 +140,5 @@ export async function benchWhatsapp(options: WhatsappBenchOptions): Promise<void
   const header = ['engine', 'acknowledged', 'ceiling (bare route + HMAC)', 'ratio', 'burst p99', 'stored as tickets', `steady ${options.steadyRate}/s p50 / p99`, 'targets'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  return results;
 }
