@@ -46,6 +46,25 @@ export function checkOutbound(window: ReplyWindow, form: OutboundForm, origin: M
   return { ok: true, tag: permission.tag };
 }
 
+/**
+ * The window as a sender of this origin sees it: for an automation (an integration, the system) whatever
+ * only a person may send is refused, so a pre-flight tells a bot the truth before it writes.
+ */
+export function windowForOrigin(window: ReplyWindow, origin: MessageOrigin): ReplyWindow {
+  if (origin !== 'automation') return window;
+  const asAutomation = (permission: Permission): Permission => (permission.allowed && permission.automationRefusal ? refuse(permission.automationRefusal) : permission);
+  const freeForm = asAutomation(window.freeForm);
+  const template = asAutomation(window.template);
+  return {
+    ...window,
+    canStart: freeForm.allowed || template.allowed,
+    freeForm,
+    template,
+    templateRequired: !freeForm.allowed && template.allowed,
+    windowClosesAt: freeForm.allowed ? window.windowClosesAt : null,
+  };
+}
+
 export const allow = (tag: string | null = null, automationRefusal: Refusal | null = null): Permission => ({
   allowed: true,
   tag,

@@ -109,6 +109,21 @@ describe.each(ENGINES)('integration tokens (%s)', (engine) => {
     expect(await countRows(api.db.store, 'messages')).toBe(2);
   });
 
+  it("the reply-window pre-flight answers an integration as the automation it is: 3 days after an Instagram customer wrote, free text is refused for it and allowed with HUMAN_AGENT for a person", async () => {
+    const admin = await signedInAdmin();
+    const token = await integrationToken(admin.cookie);
+    const { ticketId } = await instagramCustomerWrote(3 * DAY);
+    const ticket = await api.db.store.db.selectFrom('tickets').select(['channel_id', 'contact_id']).where('id', '=', ticketId).executeTakeFirstOrThrow();
+    const preflight = (auth: { cookie?: string; token?: string }) => api.call('GET', `/api/reply-window?channelId=${ticket.channel_id}&contactId=${ticket.contact_id}`, auth);
+
+    const forIntegration = await preflight({ token });
+    expect(forIntegration.status).toBe(200);
+    expect(forIntegration.body.window).toMatchObject({ canStart: false, freeForm: { allowed: false, refusal: { code: 'INSTAGRAM_HUMAN_AGENT_ONLY' } }, windowClosesAt: null });
+    const forPerson = await preflight({ cookie: admin.cookie });
+    expect(forPerson.body.window).toMatchObject({ canStart: true, freeForm: { allowed: true, tag: 'HUMAN_AGENT' } });
+    expect(forPerson.body.window.windowClosesAt).toBeGreaterThan(api.world.clock.now());
+  });
+
   it("an integration's Instagram reply queued inside 24 hours but sent after them is failed at send time, never tagged HUMAN_AGENT", async () => {
     const token = await integrationToken((await signedInAdmin()).cookie);
     const { ticketId } = await instagramCustomerWrote(24 * HOUR - 60_000);

@@ -84,12 +84,17 @@ export const contactRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | '
     {
       schema: {
         tags: ['contacts'],
-        summary: 'Pre-flight: may the team write to this contact on this channel now, with what, and until when',
+        summary: 'Pre-flight: may the caller write to this contact on this channel now, with what, and until when (an integration token is answered as an automation)',
         querystring: z.strictObject({ channelId: id, contactId: id }),
         response: { 200: z.object({ window: replyWindowSchema }), ...authenticatedErrors },
       },
     },
-    async (request) => ({ window: await replyWindowFor(deps.store.db, callerOf(request).workspaceId, request.query.channelId, request.query.contactId, deps.clock.now()) }),
+    async (request) => {
+      const caller = callerOf(request);
+      // An integration is answered as the automation it is: what only a person may send is refused.
+      const origin = caller.kind === 'integration' ? 'automation' : 'agent';
+      return { window: await replyWindowFor(deps.store.db, caller.workspaceId, request.query.channelId, request.query.contactId, origin, deps.clock.now()) };
+    },
   );
 
   const detail = (request: FastifyRequest, contactId: string) => getContactDetail(deps.store.db, callerOf(request).workspaceId, contactId, deps.clock.now());

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
-import type { ReplyWindow } from '../../domain/reply-policy.js';
+import { windowForOrigin, type MessageOrigin, type ReplyWindow } from '../../domain/reply-policy.js';
 import { findChannel } from '../channels/channel.repo.js';
 import { pairWindow } from '../messages/reply-window.js';
 import { contactTags, findContact } from './contact.repo.js';
@@ -92,10 +92,10 @@ export async function getContactDetail(db: Kysely<Database>, workspaceId: string
   };
 }
 
-/** The pre-flight: what may be sent to this contact on this channel right now, and why not. */
-export async function replyWindowFor(db: Kysely<Database>, workspaceId: string, channelId: string, contactId: string, now: number): Promise<ReplyWindow> {
+/** The pre-flight: what this sender (a person, or an automation) may send to this contact on this channel right now, and why not. */
+export async function replyWindowFor(db: Kysely<Database>, workspaceId: string, channelId: string, contactId: string, origin: MessageOrigin, now: number): Promise<ReplyWindow> {
   const [channel, contact] = await Promise.all([findChannel(db, channelId), findContact(db, workspaceId, contactId)]);
   if (!channel || channel.workspace_id !== workspaceId) throw notFound('The channel');
   if (!contact) throw notFound('The contact');
-  return (await pairWindow(db, channel, contact.id, now)).window;
+  return windowForOrigin((await pairWindow(db, channel, contact.id, now)).window, origin);
 }
