@@ -3,15 +3,12 @@
 // public answers to comments, echoes of our own sends, and what Instagram's refusals do to a message.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instagramComment, instagramDm, startFakeInstagramGraph, type FakeInstagramGraph } from '../../src/channels/instagram/fake-graph/index.js';
-import { instagramSender } from '../../src/channels/instagram/sender.js';
-import { sandboxSender } from '../../src/channels/sandbox/sender.js';
+import { describe, expect, it } from 'vitest';
+import { instagramComment, instagramDm } from '../../src/channels/instagram/fake-graph/index.js';
 import { DAY, HOUR } from '../../src/domain/clock.js';
 import { queueOutbound } from '../../src/modules/messages/outgoing.js';
-import { deliverDueMessages } from '../../src/modules/outbox/deliver-messages.js';
 import { useApi } from '../support/api.js';
-import { IG_ACCESS_TOKEN, IG_ACCOUNT_ID, IG_APP_SECRET, connectInstagram, newIgsid } from '../support/instagram.js';
+import { IG_ACCESS_TOKEN, IG_ACCOUNT_ID, IG_APP_SECRET, connectInstagram, newIgsid, useFakeInstagramGraph } from '../support/instagram.js';
 import { countRows, messageRow, messagesOf, ticketRow } from '../support/rows.js';
 import { ENGINES } from '../support/stores.js';
 import { processInbound } from '../support/whatsapp.js';
@@ -20,25 +17,19 @@ const fixture = (name: string) => JSON.parse(fs.readFileSync(path.resolve(import
 
 describe.each(ENGINES)('sending on Instagram (%s)', (engine) => {
   const api = useApi(engine);
-  let fake: FakeInstagramGraph;
-
-  beforeAll(async () => {
-    fake = await startFakeInstagramGraph({ accounts: [{ accountId: IG_ACCOUNT_ID, accessToken: IG_ACCESS_TOKEN }], now: () => api.world.clock.now() });
-  });
-  afterAll(() => fake.close());
-
-  const relay = () => deliverDueMessages(api.world.deps, { byKind: { instagram: instagramSender({ timeoutMs: 1_000 }) }, sandbox: sandboxSender });
-  const sends = () => fake.requests.filter((r) => r.endpoint === 'messages' || r.endpoint === 'comment-replies');
+  const instagram = useFakeInstagramGraph(api);
+  const { relay } = instagram;
+  const sends = () => instagram.fake.requests.filter((r) => r.endpoint === 'messages' || r.endpoint === 'comment-replies');
 
   /** A connected channel, an agent's session, and a customer who wrote (through the fake, so both sides know) `ago` ms ago. */
   async function customerWrote(ago: number, body: 'dm' | 'comment' = 'dm') {
-    fake.reset();
-    const channel = await connectInstagram(api, fake.url);
+    instagram.fake.reset();
+    const channel = await connectInstagram(api, instagram.fake.url);
     const cookie = await api.signIn((await api.addUser('agent')).email);
     const igsid = newIgsid();
     const at = api.world.clock.now() - ago;
     const payload = body === 'dm' ? instagramDm({ accountId: IG_ACCOUNT_ID, igsid, at, text: 'Is the jacket in stock?' }) : instagramComment({ accountId: IG_ACCOUNT_ID, igsid, at, text: 'Price?' });
-    expect((await fake.deliverWebhook(`${api.url}/webhooks/instagram`, payload, IG_APP_SECRET)).status).toBe(200);
+    expect((await instagram.fake.deliverWebhook(`${api.url}/webhooks/instagram`, payload, IG_APP_SECRET)).status).toBe(200);
     await processInbound(api);
     const identity = await api.db.store.db.selectFrom('contact_identities').selectAll().where('address', '=', igsid).executeTakeFirstOrThrow();
     const ticket = await api.db.store.db.selectFrom('tickets').selectAll().where('contact_id', '=', identity.contact_id).executeTakeFirstOrThrow();
@@ -53,11 +44,11 @@ describe.each(ENGINES)('sending on Instagram (%s)', (engine) => {
     const replied = await reply(cookie, ticketId, 'Yes, in M and L.');
     expect(replied.status).toBe(201);
     await relay();
-    expect(fake.sent).toHaveLength(1);
-    expect(fake.sent[0]!.body).toEqual({ recipient: { id: igsid }, message: { text: 'Yes, in M and L.' } });
-    expect(fake.sent[0]!.path).toBe(`/v23.0/${IG_ACCOUNT_ID}/messages`);
-    expect(fake.sent[0]!.headers.authorization).toBe(`Bearer ${IG_ACCESS_TOKEN}`);
-    expect(await messageRow(api.db.store, replied.body.message.id)).toMatchObject({ status: 'sent', provider_message_id: fake.sent[0]!.messageId });
+    expect(instagram.fake.sent).toHaveLength(1);
+    expect(instagram.fake.sent[0]!.body).toEqual({ recipient: { id: igsid }, message: { text: 'Yes, in M and L.' } });
+    expect(instagram.fake.sent[0]!.path).toBe(`/v23.0/${IG_ACCOUNT_ID}/messages`);
+    expect(instagram.fake.sent[0]!.headers.authorization).toBe(`Bearer ${IG_ACCESS_TOKEN}`);
+    expect(await messageRow(api.db.store, replied.body.message.id)).toMatchObject({ status: 'sent', provider_message_id: instagram.fake.sent[0]!.messageId });
   });
 
   it("3 days after the customer wrote, a person's reply goes out with the HUMAN_AGENT tag; an automated message is refused and never reaches Instagram", async () => {
@@ -66,14 +57,14 @@ describe.each(ENGINES)('sending on Instagram (%s)', (engine) => {
     const replied = await reply(cookie, ticketId, text);
     expect(replied.status).toBe(201);
     await relay();
-    expect(fake.sent.map((s) => s.body)).toEqual([{ ...fixture('instagram-send-human-agent-request.json'), recipient: { id: igsid } }]);
+    expect(instagram.fake.sent.map((s) => s.body)).toEqual([{ ...fixture('instagram-send-human-agent-request.json'), recipient: { id: igsid } }]);
     expect((await messageRow(api.db.store, replied.body.message.id)).status).toBe('sent');
 
     const ticket = await ticketRow(api.db.store, ticketId);
     const automated = await api.db.store.unit((trx) => queueOutbound(trx, { ticket, authorUserId: null, authorKind: 'system', content: { kind: 'text', body: 'This ticket will close soon.' }, tag: null, now: api.world.clock.now() }));
     await relay();
     expect(await messageRow(api.db.store, automated.id)).toMatchObject({ status: 'failed', error_code: 'INSTAGRAM_HUMAN_AGENT_ONLY' });
-    expect(fake.sent).toHaveLength(1);
+    expect(instagram.fake.sent).toHaveLength(1);
   });
 
   it('8 days after the customer wrote, "+ New" and replies are refused with INSTAGRAM_WINDOW_CLOSED and nothing reaches Instagram', async () => {
@@ -116,9 +107,9 @@ describe.each(ENGINES)('sending on Instagram (%s)', (engine) => {
     const publicly = await reply(cookie, ticketId, 'Answered you in DM!', { commentReply: { commentMessageId: comment.id, mode: 'public' } });
     expect(publicly.status).toBe(201);
     await relay();
-    expect(fake.sent.map((s) => s.body)).toEqual([{ recipient: { comment_id: comment.provider_message_id }, message: { text: 'Hi! Shipping to Lisbon is 4.90.' } }]);
-    expect(fake.publicReplies.map((r) => [r.commentId, r.message])).toEqual([[comment.provider_message_id, 'Answered you in DM!']]);
-    expect(await messageRow(api.db.store, publicly.body.message.id)).toMatchObject({ status: 'sent', provider_message_id: fake.publicReplies[0]!.id });
+    expect(instagram.fake.sent.map((s) => s.body)).toEqual([{ recipient: { comment_id: comment.provider_message_id }, message: { text: 'Hi! Shipping to Lisbon is 4.90.' } }]);
+    expect(instagram.fake.publicReplies.map((r) => [r.commentId, r.message])).toEqual([[comment.provider_message_id, 'Answered you in DM!']]);
+    expect(await messageRow(api.db.store, publicly.body.message.id)).toMatchObject({ status: 'sent', provider_message_id: instagram.fake.publicReplies[0]!.id });
 
     api.world.clock.advance(8 * DAY);
     const late = await reply(cookie, ticketId, 'Late', { commentReply: { commentMessageId: comment.id, mode: 'private' } });
@@ -129,38 +120,38 @@ describe.each(ENGINES)('sending on Instagram (%s)', (engine) => {
 
   it('the echo of a message the app sent does not add a second message', async () => {
     const { cookie, ticketId } = await customerWrote(HOUR);
-    fake.echoTo = { url: `${api.url}/webhooks/instagram`, appSecret: IG_APP_SECRET };
+    instagram.fake.echoTo = { url: `${api.url}/webhooks/instagram`, appSecret: IG_APP_SECRET };
     try {
       expect((await reply(cookie, ticketId, 'On its way!')).status).toBe(201);
       await relay();
-      await fake.whenIdle();
-      expect(fake.webhooks.at(-1)).toMatchObject({ status: 200 });
+      await instagram.fake.whenIdle();
+      expect(instagram.fake.webhooks.at(-1)).toMatchObject({ status: 200 });
       await processInbound(api);
       expect((await messagesOf(api.db.store, ticketId)).map((m) => [m.direction, m.author_kind, m.body])).toEqual([
         ['inbound', 'customer', 'Is the jacket in stock?'],
         ['outbound', 'agent', 'On its way!'],
       ]);
     } finally {
-      fake.echoTo = null;
+      instagram.fake.echoTo = null;
     }
   });
 
   it("Instagram's outside-window refusal (code 10) ends as a visible failure; a 5xx is retried and then sent; a refused token holds the channel", async () => {
     const { channel, cookie, ticketId } = await customerWrote(HOUR);
-    fake.failNext(1, { error: fixture('instagram-error-outside-window.json').error, status: 403 });
+    instagram.fake.failNext(1, { error: fixture('instagram-error-outside-window.json').error, status: 403 });
     const refused = await reply(cookie, ticketId, 'First');
     await relay();
     expect(await messageRow(api.db.store, refused.body.message.id)).toMatchObject({ status: 'failed', error_code: '10/2534022', error_message: expect.stringContaining('window') });
 
-    fake.failNext(1, { status: 500, error: 2 });
+    instagram.fake.failNext(1, { status: 500, error: 2 });
     const retried = await reply(cookie, ticketId, 'Second');
     await relay();
     expect((await messageRow(api.db.store, retried.body.message.id)).status).toBe('queued');
     api.world.clock.advance(10 * 60_000);
     await relay();
-    expect(await messageRow(api.db.store, retried.body.message.id)).toMatchObject({ status: 'sent', provider_message_id: fake.sent.at(-1)!.messageId });
+    expect(await messageRow(api.db.store, retried.body.message.id)).toMatchObject({ status: 'sent', provider_message_id: instagram.fake.sent.at(-1)!.messageId });
 
-    fake.failNext(1, { error: 190 });
+    instagram.fake.failNext(1, { error: 190 });
     const held = await reply(cookie, ticketId, 'Third');
     await relay();
     expect((await messageRow(api.db.store, held.body.message.id)).status).toBe('queued');

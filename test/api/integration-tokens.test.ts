@@ -2,30 +2,21 @@
 // list and revoke the workspace's tokens for bots and integrations; a caller using one is an integration,
 // whose messages are an automation's under the reply policy (never Instagram's HUMAN_AGENT tag, only a
 // template outside WhatsApp's 24 hours) and show in the thread under the integration's name.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instagramDm, startFakeInstagramGraph, type FakeInstagramGraph } from '../../src/channels/instagram/fake-graph/index.js';
-import { instagramSender } from '../../src/channels/instagram/sender.js';
-import { sandboxSender } from '../../src/channels/sandbox/sender.js';
+import { describe, expect, it } from 'vitest';
+import { instagramDm } from '../../src/channels/instagram/fake-graph/index.js';
 import { inboundText } from '../../src/channels/whatsapp/fake-graph/index.js';
 import { DAY, HOUR } from '../../src/domain/clock.js';
-import { deliverDueMessages } from '../../src/modules/outbox/deliver-messages.js';
 import { useApi } from '../support/api.js';
 import { newAddress } from '../support/factories.js';
-import { IG_ACCESS_TOKEN, IG_ACCOUNT_ID, IG_APP_SECRET, connectInstagram, newIgsid } from '../support/instagram.js';
+import { IG_ACCOUNT_ID, IG_APP_SECRET, connectInstagram, newIgsid, useFakeInstagramGraph } from '../support/instagram.js';
 import { countRows, messageRow } from '../support/rows.js';
 import { ENGINES } from '../support/stores.js';
 import { BUSINESS_NUMBER, connectWhatsapp, postWhatsapp, processInbound } from '../support/whatsapp.js';
 
 describe.each(ENGINES)('integration tokens (%s)', (engine) => {
   const api = useApi(engine);
-  let fake: FakeInstagramGraph;
-
-  beforeAll(async () => {
-    fake = await startFakeInstagramGraph({ accounts: [{ accountId: IG_ACCOUNT_ID, accessToken: IG_ACCESS_TOKEN }], now: () => api.world.clock.now() });
-  });
-  afterAll(() => fake.close());
-
-  const relay = () => deliverDueMessages(api.world.deps, { byKind: { instagram: instagramSender({ timeoutMs: 1_000 }) }, sandbox: sandboxSender });
+  const instagram = useFakeInstagramGraph(api);
+  const { relay } = instagram;
 
   async function signedInAdmin() {
     const admin = await api.addUser('admin');
@@ -40,11 +31,11 @@ describe.each(ENGINES)('integration tokens (%s)', (engine) => {
 
   /** An Instagram customer who wrote `ago` ms ago (through the fake, so both sides know); returns their ticket. */
   async function instagramCustomerWrote(ago: number) {
-    fake.reset();
-    await connectInstagram(api, fake.url);
+    instagram.fake.reset();
+    await connectInstagram(api, instagram.fake.url);
     const igsid = newIgsid();
     const payload = instagramDm({ accountId: IG_ACCOUNT_ID, igsid, at: api.world.clock.now() - ago, text: 'Where is my order?' });
-    expect((await fake.deliverWebhook(`${api.url}/webhooks/instagram`, payload, IG_APP_SECRET)).status).toBe(200);
+    expect((await instagram.fake.deliverWebhook(`${api.url}/webhooks/instagram`, payload, IG_APP_SECRET)).status).toBe(200);
     await processInbound(api);
     const identity = await api.db.store.db.selectFrom('contact_identities').selectAll().where('address', '=', igsid).executeTakeFirstOrThrow();
     const ticket = await api.db.store.db.selectFrom('tickets').selectAll().where('contact_id', '=', identity.contact_id).executeTakeFirstOrThrow();
@@ -103,7 +94,7 @@ describe.each(ENGINES)('integration tokens (%s)', (engine) => {
     const byPerson = await replyText(ticketId, 'Sorry for the wait - it ships tomorrow.', { cookie: admin.cookie });
     expect(byPerson.status).toBe(201);
     await relay();
-    expect(fake.sent.map((s) => s.body)).toEqual([
+    expect(instagram.fake.sent.map((s) => s.body)).toEqual([
       { recipient: { id: igsid }, message: { text: 'Sorry for the wait - it ships tomorrow.' }, messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' },
     ]);
     expect(await countRows(api.db.store, 'messages')).toBe(2);
@@ -131,7 +122,7 @@ describe.each(ENGINES)('integration tokens (%s)', (engine) => {
     expect(queued.status).toBe(201);
     api.world.clock.advance(2 * 60_000);
     await relay();
-    expect(fake.sent).toEqual([]);
+    expect(instagram.fake.sent).toEqual([]);
     expect(await messageRow(api.db.store, queued.body.message.id)).toMatchObject({ status: 'failed', error_code: 'INSTAGRAM_HUMAN_AGENT_ONLY' });
   });
 
@@ -143,7 +134,7 @@ describe.each(ENGINES)('integration tokens (%s)', (engine) => {
     expect(byIntegration.status).toBe(201);
     const byPerson = await replyText(ticketId, 'Anything else I can do?', { cookie: admin.cookie });
     await relay();
-    expect(fake.sent.map((s) => s.body)).toEqual([
+    expect(instagram.fake.sent.map((s) => s.body)).toEqual([
       { recipient: { id: igsid }, message: { text: 'Your order #1042 ships today.' } },
       { recipient: { id: igsid }, message: { text: 'Anything else I can do?' } },
     ]);
