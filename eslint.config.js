@@ -4,7 +4,13 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-const otherChannels = (own) => ['whatsapp', 'instagram', 'email', 'sandbox'].filter((c) => c !== own).map((c) => `../${c}/*`);
+const channelKinds = ['whatsapp', 'instagram', 'email'];
+const otherChannels = (own) => channelKinds.filter((c) => c !== own).map((c) => `../${c}/*`);
+// A channel's folder is its own: only the registry (src/channels/registry.ts) reaches into it.
+// Meta's shared webhook and Graph code belongs to the WhatsApp and Instagram folders alike.
+const channelFolders = [...channelKinds, 'meta'].flatMap((kind) => [`**/channels/${kind}/**`, `./${kind}/**`]);
+const channelFoldersMessage = 'Reach a channel through its adapter (src/channels/registry.ts), never into its folder.';
+const notIntoChannels = { group: channelFolders, message: channelFoldersMessage };
 const webFeatures = ['auth', 'inbox', 'ticket', 'composer', 'contacts', 'settings'];
 
 export default tseslint.config(
@@ -32,13 +38,20 @@ export default tseslint.config(
     },
   },
   {
+    // Everything outside a channel's folder reaches the channel through the registry.
+    files: ['src/**/*.ts'],
+    // Tests may look inside the channel they test.
+    ignores: ['src/channels/registry.ts', 'src/**/*.test.ts', ...[...channelKinds, 'meta'].map((kind) => `src/channels/${kind}/**`)],
+    rules: { 'no-restricted-imports': ['error', { patterns: [notIntoChannels] }] },
+  },
+  {
     // Domain rules are pure: no storage, no HTTP, no channels, no I/O.
     files: ['src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['../db/*', '../modules/*', '../channels/*', '../http/*', '../jobs/*', 'node:*', 'kysely', 'pg', 'better-sqlite3', 'fastify'] }],
     },
   },
-  ...['whatsapp', 'instagram', 'email', 'sandbox'].map((channel) => ({
+  ...channelKinds.map((channel) => ({
     // A channel knows the channel-neutral types and the domain, never another channel, the store or HTTP.
     files: [`src/channels/${channel}/**/*.ts`],
     rules: {
@@ -49,7 +62,7 @@ export default tseslint.config(
     // Only the store's dialect folder talks to the drivers.
     files: ['src/modules/**/*.ts', 'src/http/**/*.ts', 'src/jobs/**/*.ts', 'src/events/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: ['pg', 'better-sqlite3'] }],
+      'no-restricted-imports': ['error', { paths: ['pg', 'better-sqlite3'], patterns: [notIntoChannels] }],
     },
   },
   {

@@ -6,7 +6,7 @@ import type { Engine } from '../src/db/dialect/engine.js';
 import type { Store } from '../src/db/store.js';
 import { DAY, MINUTE, systemClock } from '../src/domain/clock.js';
 import { newId } from '../src/lib/ids.js';
-import type { Caller } from '../src/modules/auth/auth.service.js';
+import type { Caller } from '../src/domain/caller.js';
 import { createApiToken } from '../src/modules/auth/api-tokens.js';
 import { putAutoCloseRule } from '../src/modules/auto-close/auto-close-rules.js';
 import { insertChannel } from '../src/modules/channels/channel.repo.js';

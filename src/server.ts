@@ -1,10 +1,7 @@
 // The composition root of a server process: store, HTTP app, background jobs, graceful shutdown.
 import type { FastifyInstance } from 'fastify';
-import { sandboxSender } from './channels/sandbox/sender.js';
-import { whatsappSender } from './channels/whatsapp/sender.js';
-import { whatsappMediaFetcher } from './channels/whatsapp/media.js';
-import { instagramMediaFetcher } from './channels/instagram/media.js';
-import { instagramSender } from './channels/instagram/sender.js';
+import { channelAdapters } from './channels/registry.js';
+import { sandboxSender } from './channels/sandbox-sender.js';
 import type { Config } from './config/config.js';
 import { isStoreUnavailable } from './db/errors.js';
 import { openStore, type Store } from './db/store.js';
@@ -17,8 +14,8 @@ import { LocalDiskAttachmentStorage } from './modules/attachments/local-disk-sto
 import { createDeps, type Deps } from './modules/deps.js';
 import { inboundHandlers } from './modules/inbound/handlers.js';
 import { InboundProcessor } from './modules/inbound/process-inbound.js';
-import { createEmailSender } from './modules/email/send-email.js';
-import { startSmtpIntake } from './modules/email/smtp-intake.js';
+import { startListenerIntake } from './modules/inbound/listener-intake.js';
+import { senderPorts } from './modules/outbox/sender-ports.js';
 import { startSandboxProviders } from './modules/sandbox/sandbox-providers.js';
 
 export interface RunningServer {
@@ -52,14 +49,14 @@ export async function startServer(config: Config, logger: Logger, store = openCo
   const inbound = new InboundProcessor(deps, inboundHandlers(logger, storage), logger);
   // Without jobs this process only stores deliveries; a process running jobs processes them.
   const onInboundStored = config.runJobs ? (storeMs?: number) => inbound.kick(storeMs) : undefined;
-  const whatsapp = whatsappSender({ readAttachment: (key) => storage.get(key) });
-  const instagram = instagramSender();
-  const smtp = config.smtp ? await startSmtpIntake(deps, { ...config.smtp, maxBytes: config.emailMaxBytes }, logger, onInboundStored) : null;
+  const senders = Object.fromEntries(channelAdapters.map((adapter) => [adapter.kind, adapter.createSender(senderPorts(deps, storage))]));
+  const mailAdapter = channelAdapters.find((adapter) => adapter.listener);
+  const smtp = config.smtp && mailAdapter ? await startListenerIntake(deps, mailAdapter, { ...config.smtp, maxBytes: config.emailMaxBytes }, logger, onInboundStored) : null;
   // The simulator mails sandbox channels over SMTP: through our configured listener, or a private one.
-  const sandboxSmtp = config.sandbox && !smtp ? await startSmtpIntake(deps, { host: '127.0.0.1', port: 0, maxBytes: config.emailMaxBytes }, logger, onInboundStored) : null;
+  const sandboxSmtp = config.sandbox && !smtp && mailAdapter ? await startListenerIntake(deps, mailAdapter, { host: '127.0.0.1', port: 0, maxBytes: config.emailMaxBytes }, logger, onInboundStored) : null;
   let url = '';
   const sandbox = config.sandbox
-    ? await startSandboxProviders(deps, { appUrl: () => url, smtp: sandboxSmtp ? { host: '127.0.0.1', port: sandboxSmtp.port } : { host: loopbackFor(config.smtp!.host), port: smtp!.port }, whatsapp, instagram })
+    ? await startSandboxProviders(deps, { appUrl: () => url, smtp: sandboxSmtp ? { host: '127.0.0.1', port: sandboxSmtp.port } : { host: loopbackFor(config.smtp?.host ?? '127.0.0.1'), port: smtp?.port ?? 0 }, senders })
     : null;
   const app = await buildApp({
     deps,
@@ -77,8 +74,8 @@ export async function startServer(config: Config, logger: Logger, store = openCo
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   url = `http://${loopbackFor(config.host)}:${port}`;
-  const senders = { byKind: { whatsapp, instagram, email: createEmailSender(deps, storage) }, sandbox: sandboxSender, ...(sandbox ? { sandboxByKind: sandbox.senders } : {}) };
-  const ports = { senders, inbound, attachments: storage, mediaFetchers: { whatsapp: whatsappMediaFetcher, instagram: instagramMediaFetcher }, logger };
+  const mediaFetchers = Object.fromEntries(channelAdapters.flatMap((adapter) => (adapter.mediaFetcher ? [[adapter.kind, adapter.mediaFetcher]] : [])));
+  const ports = { senders: { byKind: senders, sandbox: sandboxSender, ...(sandbox ? { sandboxByKind: sandbox.senders } : {}) }, inbound, attachments: storage, mediaFetchers, logger };
   const stopJobs = config.runJobs ? startJobs(jobsFor(deps, ports), logger) : async () => undefined;
   return {
     app,

@@ -73,10 +73,8 @@ export interface ChannelSetup {
   secrets: z.ZodObject;
   /** Secrets a live (non-sandbox) channel cannot work without. */
   requiredSecrets: readonly string[];
-  /** Meta channels: the path their webhook is served on, verified with a token the admin pastes into Meta. */
+  /** The path the provider's webhook is served on (verified with a token the admin pastes into Meta), or null. */
   webhookPath: string | null;
-  /** Meta channels: the `object` their webhook bodies carry, and the provider accounts a body is for. */
-  webhookBody?: { object: string; accountsOf(body: unknown): string[] };
 }
 
 export const MESSAGE_KINDS = [
@@ -165,6 +163,8 @@ export interface InboundMessage {
 /** A connected provider account as a channel's code sees it: settings and credentials (never logged). */
 export interface ChannelAccount {
   channelId: string;
+  /** The channel's name in the workspace, for messages people read. */
+  name?: string;
   /** What the channel routes on: phone number id, Instagram account id, address. */
   accountId: string;
   settings: Record<string, unknown>;

@@ -1,6 +1,7 @@
 // The database as Kysely sees it: one interface per table, shared by SQLite and PostgreSQL.
 // Times are epoch milliseconds (bigint), flags are 0/1 integers and structured values are JSON text,
 // so both engines return the same JavaScript values.
+import type { ChannelKind } from '../domain/reply-policy.js';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export type Flag = 0 | 1;
@@ -28,7 +29,7 @@ export interface UsersTable {
 export interface ChannelsTable {
   id: string;
   workspace_id: string;
-  kind: 'whatsapp' | 'instagram' | 'email';
+  kind: ChannelKind;
   name: string;
   /** The provider account this channel routes on (phone_number_id, Instagram account id, address). */
   external_id: string;
@@ -63,7 +64,7 @@ export interface ContactIdentitiesTable {
   workspace_id: string;
   contact_id: string;
   channel_id: string;
-  channel_kind: 'whatsapp' | 'instagram' | 'email';
+  channel_kind: ChannelKind;
   /**
    * Normalized address, where sends go: wa_id digits (a WhatsApp customer's BSUID while their phone is
    * unknown), Instagram-scoped id, lower-cased email.
@@ -348,6 +349,26 @@ export interface InboundPayloadsTable {
   locked_until: number | null;
   processed_at: number | null;
   last_error: string | null;
+  /** JSON: how a listener received it ({ clientIp, helo, mailFrom } for SMTP), for checks judged on the envelope. */
+  envelope: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A message held back because its sender could not be verified, until a person releases or discards it. */
+export interface InboundHeldTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  payload_id: string;
+  provider_message_id: string;
+  address: string;
+  subject: string | null;
+  reason: string;
+  /** JSON: the sender check's verdict. */
+  verdict: string;
+  received_at: number;
+  decided_at: number | null;
+  decided_by_user_id: string | null;
+  decision: 'released' | 'discarded' | null;
 }
 
 /** A part of a provider payload that did not match the provider's documented types, kept for admins to see. */
@@ -399,6 +420,7 @@ export interface Database {
   contact_tags: ContactTagsTable;
   contact_events: ContactEventsTable;
   inbound_blocked: InboundBlockedTable;
+  inbound_held: InboundHeldTable;
   tickets: TicketsTable;
   ticket_tags: TicketTagsTable;
   messages: MessagesTable;

@@ -52,7 +52,8 @@ export type ErrorCode =
   | 'CHANNEL_NOT_SANDBOX'
   | 'WHATSAPP_ONE_FILE_PER_MESSAGE'
   | 'INSTAGRAM_MEDIA_NEEDS_LINK'
-  | 'URL_NOT_ALLOWED';
+  | 'URL_NOT_ALLOWED'
+  | 'ALREADY_DECIDED';
 
 /** What kind of failure a code is; the HTTP layer maps kinds to statuses. */
 export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation' | 'unauthenticated' | 'forbidden' | 'rate_limited' | 'too_large' | 'unsupported_media';
@@ -90,6 +91,7 @@ const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   TICKET_NOT_CLOSED: 'conflict',
   INVALID_STATUS_CHANGE: 'conflict',
   CONFLICT: 'conflict',
+  ALREADY_DECIDED: 'conflict',
   SNOOZE_UNTIL_REQUIRED: 'validation',
   SNOOZE_UNTIL_IN_PAST: 'validation',
   VALIDATION_FAILED: 'validation',

@@ -1,6 +1,6 @@
 // Outgoing webhooks: what an integration can subscribe to, and what one delivery attempt's result means
 // for the delivery (done, try again later, or give up).
-import type { RealtimeEventType } from '../events/types.js';
+import type { RealtimeEventType } from './events.js';
 import { HOUR, MINUTE } from './clock.js';
 
 /** Every event a webhook can receive: the realtime events, in this order. */

@@ -4,7 +4,8 @@ import { param, PreparedQuery } from '../db/prepared.js';
 import type { Database } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
 import { toJson } from '../lib/json.js';
-import type { Actor, ContactEventMap, TicketActor, ContactEventType, RealtimeEventMap, RealtimeEventType, TimelineEventMap, TimelineEventType } from './types.js';
+import type { Actor, TicketActor } from '../domain/actor.js';
+import type { ContactEventMap, ContactEventType, RealtimeEventMap, RealtimeEventType, TimelineEventMap, TimelineEventType } from '../domain/events.js';
 
 export type TimelineEntry = {
   [K in TimelineEventType]: { type: K; data: TimelineEventMap[K] };

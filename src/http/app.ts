@@ -21,7 +21,8 @@ import { RealtimeFeed } from '../realtime/realtime-feed.js';
 import { ticketRoutes } from './routes/tickets.routes.js';
 import { teammateRoutes } from './routes/teammates.routes.js';
 import { userRoutes } from './routes/users.routes.js';
-import { metaWebhookRoutes } from './routes/meta-webhooks.routes.js';
+import { providerWebhookRoutes } from './routes/provider-webhooks.routes.js';
+import { channelAdapters } from '../channels/registry.js';
 import { emailInboundRoutes } from './routes/email-inbound.routes.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
 import { inboundPayloadRoutes } from './routes/inbound-payloads.routes.js';
@@ -110,8 +111,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(webhookRoutes, { prefix: '/api', deps });
   await app.register(inboundPayloadRoutes, { prefix: '/api', deps });
   if (options.sandbox) await app.register(sandboxRoutes, { prefix: '/api', deps, sandbox: options.sandbox });
-  await app.register(metaWebhookRoutes, { deps, kind: 'whatsapp', onStored: options.onInboundStored });
-  await app.register(metaWebhookRoutes, { deps, kind: 'instagram', onStored: options.onInboundStored });
+  for (const adapter of channelAdapters.filter((a) => a.webhook)) await app.register(providerWebhookRoutes, { deps, adapter, onStored: options.onInboundStored });
   await app.register(emailInboundRoutes, { prefix: '/api', deps, maxBytes: options.emailMaxBytes ?? 25 * 1024 * 1024, onStored: options.onInboundStored });
 
   const feed = new RealtimeFeed(deps.store, options.logger);

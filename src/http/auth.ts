@@ -3,8 +3,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
 import { DomainError } from '../domain/errors.js';
-import { callerFromSession, callerFromToken, type Caller, type UserCaller } from '../modules/auth/auth.service.js';
-import type { TeamActor } from '../modules/tickets/team-actor.js';
+import type { TeamActor, UserActor } from '../domain/actor.js';
+import type { Caller, UserCaller } from '../domain/caller.js';
+import { callerFromSession, callerFromToken } from '../modules/auth/auth.service.js';
 import type { Deps } from '../modules/deps.js';
 
 export const SESSION_COOKIE = 'threadbox_session';
@@ -83,7 +84,7 @@ export function personOf(caller: Caller): UserCaller {
 }
 
 /** A person calling, as the actor use cases record on what they change; an integration is refused with 403. */
-export function actorOf(caller: Caller): { kind: 'user'; userId: string; workspaceId: string } {
+export function actorOf(caller: Caller): UserActor {
   const person = personOf(caller);
   return { kind: 'user', userId: person.userId, workspaceId: person.workspaceId };
 }

@@ -10,12 +10,12 @@ import type { InboundProcessor } from '../modules/inbound/process-inbound.js';
 import { runAutoClose } from '../modules/auto-close/run-auto-close.js';
 import { syncStaleTemplates } from '../modules/channels/sync-templates.js';
 import { deliverDueMessages, type Senders } from '../modules/outbox/deliver-messages.js';
-import { pruneFinishedOutbox } from '../modules/outbox/prune-outbox.js';
+import { pruneFinishedOutbox } from '../modules/queue/prune-outbox.js';
 import { wakeSnoozedTickets } from '../modules/tickets/wake-snoozed.js';
 import { pruneRealtimeEvents } from '../modules/realtime/prune-realtime-events.js';
 import { pruneSignInThrottle } from '../modules/auth/sign-in-throttle.js';
 import { deliverWebhooks } from '../modules/webhooks/deliver-webhooks.js';
-import { pollMailboxes } from '../modules/email/poll-mailboxes.js';
+import { pollMailboxes } from '../modules/inbound/poll-mailboxes.js';
 import { fanOutWebhookEvents } from '../modules/webhooks/fan-out-webhook-events.js';
 import type { Job } from './runner.js';
 
@@ -44,10 +44,10 @@ export function jobsFor(deps: Deps, ports: JobPorts): Job[] {
     { name: 'webhook-fan-out', intervalMs: 1_000, run: () => fanOutWebhookEvents(deps) },
     { name: 'webhook-delivery', intervalMs: 1_000, run: () => deliverWebhooks(deps) },
     {
-      name: 'email-mailboxes',
+      name: 'mailboxes',
       intervalMs: 30_000,
       run: async () => {
-        const stored = await pollMailboxes(deps, (channelId, error) => ports.logger.warn({ err: error, channelId }, 'reading the IMAP mailbox failed; it is tried again next run'));
+        const stored = await pollMailboxes(deps, (channelId, error) => ports.logger.warn({ err: error, channelId }, 'reading a mailbox failed; it is tried again next run'));
         if (stored > 0) ports.inbound.kick();
         return stored;
       },

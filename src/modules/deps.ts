@@ -1,7 +1,7 @@
 // The ports use cases draw from; each use case declares the subset it needs with Pick<>.
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
-import { ChannelHomes } from './channels/channel.repo.js';
+import { ChannelHomes } from './channel-homes.js';
 
 export interface Deps {
   store: Store;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/domain/clock.js';
 import { runAutoClose } from '../../src/modules/auto-close/run-auto-close.js';
-import { replyToTicket } from '../../src/modules/tickets/ticket-actions.js';
+import { replyToTicket } from '../../src/modules/messages/reply-to-ticket.js';
 import { useApi } from '../support/api.js';
 import { buildWorld, customerWroteIn } from '../support/factories.js';
 import { ticketRow } from '../support/rows.js';

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   batchInstagram,
+  instagramComment,
   instagramDm,
   instagramEcho,
   instagramPostback,
@@ -17,15 +18,15 @@ import {
   type FakeInstagramGraph,
 } from '../../src/channels/instagram/fake-graph/index.js';
 import { instagramMediaFetcher } from '../../src/channels/instagram/media.js';
-import { sandboxSender } from '../../src/channels/sandbox/sender.js';
-import { DAY, HOUR } from '../../src/domain/clock.js';
+import { sandboxSender } from '../../src/channels/sandbox-sender.js';
+import { DAY, HOUR, MINUTE } from '../../src/domain/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { fetchDueMedia } from '../../src/modules/attachments/fetch-provider-media.js';
 import { LocalDiskAttachmentStorage } from '../../src/modules/attachments/local-disk-storage.js';
 import { deliverDueMessages } from '../../src/modules/outbox/deliver-messages.js';
 import { useApi } from '../support/api.js';
 import { IG_ACCESS_TOKEN, IG_ACCOUNT_ID, IG_VERIFY_TOKEN, connectInstagram, newIgsid, postInstagram } from '../support/instagram.js';
-import { countRows, messagesOf, ticketsOfContact } from '../support/rows.js';
+import { countRows, messageRow, messagesOf, ticketsOfContact } from '../support/rows.js';
 import { ENGINES } from '../support/stores.js';
 import { processInbound } from '../support/whatsapp.js';
 
@@ -203,6 +204,42 @@ describe.each(ENGINES)('Instagram webhooks (%s)', (engine) => {
     expect(unsent).toMatchObject({ body: null, kind: 'text' });
     expect(JSON.parse(unsent!.data!).unsent).toEqual({ at: expect.any(Number), contentKept: false });
     expect(await countRows(api.db.store, 'messages')).toBe(2);
+  });
+
+  it('a read that gives only a watermark marks our messages sent up to then as read; a later one stays as it was', async () => {
+    await connect();
+    const who = customer();
+    await deliver(instagramDm({ ...who, text: 'Is the blue one in stock?' }));
+    const first = await agentReplied(who.igsid, 'Yes, it is.');
+    api.world.clock.advance(MINUTE);
+    const watermark = now();
+    api.world.clock.advance(MINUTE);
+    const second = await agentReplied(who.igsid, 'Anything else?');
+    await deliver(instagramRead({ ...customer(who.igsid), watermark }));
+    const statusOf = async (id: string) => (await messageRow(api.db.store, id)).status;
+    expect([await statusOf(first.id), await statusOf(second.id)]).toEqual(['read', 'sent']);
+  });
+
+  it("the brand's public answer under a customer's comment, written in Instagram's app, is recorded once in the customer's ticket", async () => {
+    await connect();
+    const who = customer();
+    const comment = instagramComment({ ...who, text: 'How much is shipping to Lisbon?' });
+    const commentId = String(comment.entry[0]!.changes![0]!.value.id);
+    await deliver(comment);
+    const answer = instagramComment({ accountId: IG_ACCOUNT_ID, igsid: IG_ACCOUNT_ID, at: now(), text: '4.90, see our DM!', parentId: commentId });
+    await deliver(answer);
+    const messages = await messagesOfCustomer(who.igsid);
+    expect(messages.map((m) => [m.direction, m.author_kind, m.kind, m.body])).toEqual([
+      ['inbound', 'customer', 'comment', 'How much is shipping to Lisbon?'],
+      ['outbound', 'external', 'comment', '4.90, see our DM!'],
+    ]);
+  });
+
+  it("the brand's comment that answers no stored comment opens nothing", async () => {
+    await connect();
+    const before = await countRows(api.db.store, 'messages');
+    await deliver(instagramComment({ accountId: IG_ACCOUNT_ID, igsid: IG_ACCOUNT_ID, at: now(), text: 'Thanks all!', parentId: '18999999999999999' }));
+    expect(await countRows(api.db.store, 'messages')).toBe(before);
   });
 
   it('with keepUnsentContent on, an unsent message keeps its content for the audit, shown to admins only', async () => {

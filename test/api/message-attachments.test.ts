@@ -5,16 +5,17 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutgoingEmail } from '../../src/channels/email/outgoing-mail.js';
-import { sandboxSender } from '../../src/channels/sandbox/sender.js';
+import { sandboxSender } from '../../src/channels/sandbox-sender.js';
 import { startFakeGraph, type FakeGraph } from '../../src/channels/whatsapp/fake-graph/index.js';
 import { whatsappSender } from '../../src/channels/whatsapp/sender.js';
 import type { ChannelRow, Database } from '../../src/db/schema.js';
 import { DAY } from '../../src/domain/clock.js';
 import { LocalDiskAttachmentStorage } from '../../src/modules/attachments/local-disk-storage.js';
 import { pruneUnsentUploads } from '../../src/modules/attachments/prune-unsent-uploads.js';
-import { createEmailSender } from '../../src/modules/email/send-email.js';
+import { emailSender } from '../../src/channels/email/sender.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { deliverDueMessages } from '../../src/modules/outbox/deliver-messages.js';
+import { senderPorts } from '../../src/modules/outbox/sender-ports.js';
 import { useApi, type ApiContext } from '../support/api.js';
 import { stored } from '../support/assertions.js';
 import { buildWorld, inbound, newAddress, type World } from '../support/factories.js';
@@ -107,7 +108,7 @@ describe.each(ENGINES)('files sent with messages (%s)', (engine) => {
       mails.push(mail);
       return { ok: true as const, providerMessageId: mail.messageId };
     };
-    await deliverDueMessages(api.world.deps, { byKind: { email: createEmailSender(api.world.deps, storage(), transport) }, sandbox: sandboxSender });
+    await deliverDueMessages(api.world.deps, { byKind: { email: emailSender(senderPorts(api.world.deps, storage()), transport) }, sandbox: sandboxSender });
     expect(mails).toHaveLength(1);
     expect(mails[0]!.attachments).toEqual([{ fileName: 'invoice.pdf', contentType: 'application/pdf', content: document }]);
 

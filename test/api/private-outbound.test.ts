@@ -4,7 +4,7 @@
 // why; with allow, as every other test runs, the same URLs are saved and reached. Only 127.0.0.1 is ever
 // connected to: the other private addresses here are refused before any connection.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { sandboxSender } from '../../src/channels/sandbox/sender.js';
+import { sandboxSender } from '../../src/channels/sandbox-sender.js';
 import { inboundMedia } from '../../src/channels/whatsapp/fake-graph/index.js';
 import { whatsappMediaFetcher } from '../../src/channels/whatsapp/media.js';
 import { whatsappSender } from '../../src/channels/whatsapp/sender.js';

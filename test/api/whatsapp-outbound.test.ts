@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sandboxSender } from '../../src/channels/sandbox/sender.js';
+import { sandboxSender } from '../../src/channels/sandbox-sender.js';
 import { startFakeGraph, type FakeGraph, type FakeTemplate } from '../../src/channels/whatsapp/fake-graph/index.js';
 import { whatsappSender } from '../../src/channels/whatsapp/sender.js';
 import type { Database } from '../../src/db/schema.js';

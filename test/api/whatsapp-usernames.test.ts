@@ -4,7 +4,7 @@
 // phone and the BSUID join one identity, a BSUID never joins contacts across channels, and receipts that
 // name only the BSUID still apply.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sandboxSender } from '../../src/channels/sandbox/sender.js';
+import { sandboxSender } from '../../src/channels/sandbox-sender.js';
 import { inboundText, startFakeGraph, statusUpdate, type FakeGraph } from '../../src/channels/whatsapp/fake-graph/index.js';
 import { whatsappSender } from '../../src/channels/whatsapp/sender.js';
 import { deliverDueMessages } from '../../src/modules/outbox/deliver-messages.js';

@@ -8,8 +8,8 @@ import { inboundMessage, inboundText, newWamid, statusUpdate } from '../../src/c
 import { HOUR } from '../../src/domain/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { deliverDueMessages } from '../../src/modules/outbox/deliver-messages.js';
-import { sandboxSender } from '../../src/channels/sandbox/sender.js';
-import { startTicket } from '../../src/modules/tickets/start-ticket.js';
+import { sandboxSender } from '../../src/channels/sandbox-sender.js';
+import { startTicket } from '../../src/modules/messages/start-ticket.js';
 import { useApi } from '../support/api.js';
 import { countRows, messagesOf, ticketsOfContact } from '../support/rows.js';
 import { ENGINES } from '../support/stores.js';

@@ -3,12 +3,13 @@
 // without duplicating what is already in the inbox.
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readNewMail } from '../../src/channels/email/imap-mailbox.js';
+import type { MailboxReader } from '../../src/channels/adapter.js';
+import { channelAdapter } from '../../src/channels/registry.js';
 import type { ChannelRow } from '../../src/db/schema.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { LocalDiskAttachmentStorage } from '../../src/modules/attachments/local-disk-storage.js';
 import { insertChannel } from '../../src/modules/channels/channel.repo.js';
-import { pollMailboxes } from '../../src/modules/email/poll-mailboxes.js';
+import { pollMailboxes } from '../../src/modules/inbound/poll-mailboxes.js';
 import { inboundHandlers } from '../../src/modules/inbound/handlers.js';
 import { InboundProcessor } from '../../src/modules/inbound/process-inbound.js';
 import { startDovecot, type Dovecot } from '../support/dovecot.js';
@@ -82,10 +83,10 @@ describe.each(ENGINES)('reading a mailbox over IMAP (%s)', (engine) => {
     await deliverToMailbox(mail(1), mail(2), mail(3));
     // The process dies while storing the second message: the first is stored and the cursor is past it only.
     let taken = 0;
-    const crashing: typeof readNewMail = (settings, cursor, take) =>
-      readNewMail(settings, cursor, async (fetched, after) => {
+    const crashing: MailboxReader['read'] = (account, cursor, take) =>
+      channelAdapter('email').mailbox!.read(account, cursor, async (raw, after) => {
         if (++taken === 2) throw new Error('process killed');
-        await take(fetched, after);
+        await take(raw, after);
       });
     const errors: unknown[] = [];
     expect(await pollMailboxes(ctx.world.deps, (_id, error) => errors.push(error), crashing)).toBe(0);

@@ -4,13 +4,15 @@
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sandboxSender } from '../../src/channels/sandbox/sender.js';
+import { sandboxSender } from '../../src/channels/sandbox-sender.js';
 import type { SmtpListener } from '../../src/channels/email/smtp-listener.js';
 import { MINUTE } from '../../src/domain/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { LocalDiskAttachmentStorage } from '../../src/modules/attachments/local-disk-storage.js';
-import { createEmailSender } from '../../src/modules/email/send-email.js';
-import { startSmtpIntake } from '../../src/modules/email/smtp-intake.js';
+import { emailSender } from '../../src/channels/email/sender.js';
+import { channelAdapter } from '../../src/channels/registry.js';
+import { startListenerIntake } from '../../src/modules/inbound/listener-intake.js';
+import { senderPorts } from '../../src/modules/outbox/sender-ports.js';
 import { inboundHandlers } from '../../src/modules/inbound/handlers.js';
 import { InboundProcessor } from '../../src/modules/inbound/process-inbound.js';
 import { deliverDueMessages } from '../../src/modules/outbox/deliver-messages.js';
@@ -31,7 +33,7 @@ describe.each(ENGINES)('email over SMTP, both ways (%s)', (engine) => {
 
   beforeEach(async () => {
     sink = await startSmtpSink();
-    listener = await startSmtpIntake(api.world.deps, { host: '127.0.0.1', port: 0, maxBytes: 64 * 1024 }, logger);
+    listener = await startListenerIntake(api.world.deps, channelAdapter('email'), { host: '127.0.0.1', port: 0, maxBytes: 64 * 1024 }, logger);
     admin = await api.signIn((await api.addUser('admin')).email);
     const created = await api.call('POST', '/api/channels', {
       cookie: admin,
@@ -47,7 +49,7 @@ describe.each(ENGINES)('email over SMTP, both ways (%s)', (engine) => {
 
   const customer = () => nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true });
   const processInbound = () => new InboundProcessor(api.world.deps, inboundHandlers(logger, new LocalDiskAttachmentStorage(api.attachmentsDir)), logger).run();
-  const deliver = () => deliverDueMessages(api.world.deps, { byKind: { email: createEmailSender(api.world.deps, new LocalDiskAttachmentStorage(api.attachmentsDir)) }, sandbox: sandboxSender });
+  const deliver = () => deliverDueMessages(api.world.deps, { byKind: { email: emailSender(senderPorts(api.world.deps, new LocalDiskAttachmentStorage(api.attachmentsDir))) }, sandbox: sandboxSender });
 
   it("a customer's mail becomes a ticket, the agent's reply reaches the mail server threaded, and the customer's answer threads back", async () => {
     const sent = await customer().sendMail({ from: 'Jane <jane@customer.example>', to: SUPPORT, subject: 'Order A-1001 not delivered', text: 'Where is my parcel?', messageId: '<jane-1@customer.example>' });

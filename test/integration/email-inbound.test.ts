@@ -8,14 +8,19 @@ import { replyAddress } from '../../src/channels/email/threading-keys.js';
 import type { ChannelRow } from '../../src/db/schema.js';
 import { LocalDiskAttachmentStorage } from '../../src/modules/attachments/local-disk-storage.js';
 import { insertChannel } from '../../src/modules/channels/channel.repo.js';
-import { processEmail, type EmailOutcome } from '../../src/modules/email/process-email.js';
-import { closeTicket, replyToTicket } from '../../src/modules/tickets/ticket-actions.js';
+import { channelAdapter } from '../../src/channels/registry.js';
+import { deliveryHandler } from '../../src/modules/inbound/handlers.js';
+import type { DeliveryOutcome } from '../../src/modules/inbound/apply-inbound-events.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { replyToTicket } from '../../src/modules/messages/reply-to-ticket.js';
+import { closeTicket } from '../../src/modules/tickets/ticket-actions.js';
 import { fixtureMail, rawMail } from '../support/email.js';
 import { countRows, messageRow, messagesOf, ticketRow } from '../support/rows.js';
 import { ENGINES } from '../support/stores.js';
 import { useWorld } from '../support/world.js';
 
 const SUPPORT = 'support@support.example.org';
+const logger = createLogger('silent');
 const JANE = 'Jane Customer <jane.customer@example.com>';
 
 describe.each(ENGINES)('email into tickets (%s)', (engine) => {
@@ -31,8 +36,14 @@ describe.each(ENGINES)('email into tickets (%s)', (engine) => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const receive = (raw: Buffer) => processEmail(ctx.world.deps, storage, channel.id, raw, ctx.world.clock.now());
-  const storedIn = (outcome: EmailOutcome) => {
+  /** What became of one mail delivered over HTTP to the channel. */
+  const receive = async (raw: Buffer) => {
+    const read = deliveryHandler(channelAdapter('email'), { logger, attachments: storage, lookupsAsked: new Map() });
+    const outcomes = await read(ctx.world.deps, { id: 'delivery', source: 'email-http', channel_id: channel.id, raw, signature: null, received_at: ctx.world.clock.now(), attempts: 0 });
+    expect(outcomes).toHaveLength(1);
+    return outcomes[0]!;
+  };
+  const storedIn = (outcome: DeliveryOutcome) => {
     if (outcome.outcome !== 'stored') throw new Error(`expected the mail to be stored, got ${JSON.stringify(outcome)}`);
     return outcome;
   };

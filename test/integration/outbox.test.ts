@@ -1,12 +1,12 @@
 // The outbox worker: queued agent messages are delivered once, re-checked against the reply window
 // at send time, and their outcome recorded where the agent sees it.
 import { describe, expect, it } from 'vitest';
-import { sandboxSender } from '../../src/channels/sandbox/sender.js';
+import { sandboxSender } from '../../src/channels/sandbox-sender.js';
 import type { ChannelSender } from '../../src/channels/types.js';
 import { HOUR, MINUTE } from '../../src/domain/clock.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { deliverDueMessages, type Senders } from '../../src/modules/outbox/deliver-messages.js';
-import { startTicket } from '../../src/modules/tickets/start-ticket.js';
+import { startTicket } from '../../src/modules/messages/start-ticket.js';
 import { inbound, newAddress } from '../support/factories.js';
 import { messageRow } from '../support/rows.js';
 import { ENGINES } from '../support/stores.js';

@@ -5,7 +5,7 @@ import type { ChannelRow } from '../../src/db/schema.js';
 import { DAY, HOUR } from '../../src/domain/clock.js';
 import { insertChannel, setChannelEnabled } from '../../src/modules/channels/channel.repo.js';
 import type { OutgoingContent } from '../../src/modules/messages/outgoing.js';
-import { startTicket } from '../../src/modules/tickets/start-ticket.js';
+import { startTicket } from '../../src/modules/messages/start-ticket.js';
 import { closeTicket } from '../../src/modules/tickets/ticket-actions.js';
 import { refusalOf } from '../support/assertions.js';
 import { buildWorld, customerWroteIn, newAddress, type World } from '../support/factories.js';

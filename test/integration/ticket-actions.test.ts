@@ -6,17 +6,10 @@ import { DAY, HOUR, MINUTE } from '../../src/domain/clock.js';
 import type { TicketPriority } from '../../src/domain/ticket-status.js';
 import { setChannelEnabled } from '../../src/modules/channels/channel.repo.js';
 import { setContactTags } from '../../src/modules/contacts/contact-actions.js';
+import { addNote } from '../../src/modules/messages/add-note.js';
 import type { OutgoingContent } from '../../src/modules/messages/outgoing.js';
-import {
-  addNote,
-  assignTicket,
-  closeTicket,
-  reopenTicket,
-  replyToTicket,
-  setTicketPriority,
-  setTicketStatus,
-  setTicketTags,
-} from '../../src/modules/tickets/ticket-actions.js';
+import { replyToTicket } from '../../src/modules/messages/reply-to-ticket.js';
+import { assignTicket, closeTicket, reopenTicket, setTicketPriority, setTicketStatus, setTicketTags } from '../../src/modules/tickets/ticket-actions.js';
 import { refusalOf } from '../support/assertions.js';
 import { buildWorld, customerWroteIn, type World } from '../support/factories.js';
 import { messagesOf, ticketRow } from '../support/rows.js';

@@ -3,7 +3,7 @@
 // in any second.
 import { setTimeout as pause } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sandboxSender } from '../../src/channels/sandbox/sender.js';
+import { sandboxSender } from '../../src/channels/sandbox-sender.js';
 import { startFakeGraph, type FakeGraph } from '../../src/channels/whatsapp/fake-graph/index.js';
 import { whatsappSender } from '../../src/channels/whatsapp/sender.js';
 import type { ChannelSender } from '../../src/channels/types.js';

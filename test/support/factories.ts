@@ -8,7 +8,7 @@ import type { ChannelKind } from '../../src/domain/reply-policy.js';
 import { insertChannel } from '../../src/modules/channels/channel.repo.js';
 import { createDeps, type Deps } from '../../src/modules/deps.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
-import type { UserActor } from '../../src/modules/tickets/start-ticket.js';
+import type { UserActor } from '../../src/domain/actor.js';
 import { insertUser } from '../../src/modules/users/user.repo.js';
 import { insertWorkspace } from '../../src/modules/workspaces/workspace.repo.js';
 import { stored } from './assertions.js';

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startFakeInstagramGraph, type FakeInstagramGraph, type InstagramWebhook } from '../../src/channels/instagram/fake-graph/index.js';
 import { instagramSender } from '../../src/channels/instagram/sender.js';
-import { sandboxSender } from '../../src/channels/sandbox/sender.js';
+import { sandboxSender } from '../../src/channels/sandbox-sender.js';
 import { insertChannel } from '../../src/modules/channels/channel.repo.js';
 import { deliverDueMessages } from '../../src/modules/outbox/deliver-messages.js';
 import type { ApiContext } from './api.js';

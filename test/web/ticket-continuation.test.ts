@@ -4,7 +4,8 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
-import { closeTicket, replyToTicket } from '../../src/modules/tickets/ticket-actions.js';
+import { replyToTicket } from '../../src/modules/messages/reply-to-ticket.js';
+import { closeTicket } from '../../src/modules/tickets/ticket-actions.js';
 import { launchBrowser, saveScreenshot, type Browser } from '../support/browser.js';
 import { inbound, newAddress } from '../support/factories.js';
 import { useWebApp } from '../support/web-app.js';

@@ -1,10 +1,14 @@
 // Connecting a support address: mail for it arrives by our SMTP listener, IMAP or HTTP, and replies
 // leave through the SMTP server configured here.
 import { z } from 'zod';
+import { SENDER_VERIFICATION_MODES, type SenderVerificationMode } from '../../domain/sender-trust.js';
 import type { ChannelSetup } from '../types.js';
 
 const host = z.string().trim().min(1).max(253);
 const port = z.number().int().min(1).max(65535);
+
+/** What a channel does with mail whose sender fails verification when the admin has not chosen (domain/sender-trust.ts). */
+export const DEFAULT_SENDER_VERIFICATION: SenderVerificationMode = 'mark';
 
 export const emailSetup: ChannelSetup = {
   accountField: 'address',
@@ -12,7 +16,22 @@ export const emailSetup: ChannelSetup = {
     address: z.string().trim().max(320).optional(),
     fromName: z.string().trim().max(200).optional(),
     smtp: z.strictObject({ host, port, secure: z.boolean().default(false), username: z.string().max(320).optional() }).optional(),
-    imap: z.strictObject({ host, port, secure: z.boolean().default(true), username: z.string().max(320), mailbox: z.string().max(200).default('INBOX') }).optional(),
+    imap: z
+      .strictObject({
+        host,
+        port,
+        secure: z.boolean().default(true),
+        username: z.string().max(320),
+        mailbox: z.string().max(200).default('INBOX'),
+        // The mailbox server's authserv-id(s), as its Authentication-Results headers start; a sender can forge
+        // such a header too, so naming the server's id keeps us from reading theirs.
+        trustedAuthservIds: z.array(z.string().trim().toLowerCase().min(1).max(253)).max(20).optional(),
+      })
+      .optional(),
+    // Optional rather than .default(): a PATCH parses settings with .partial(), and Zod applies a default to a
+    // missing field even then, so every unrelated change would reset an admin's choice. Read it with
+    // senderVerificationOf(), which supplies the default (also for channels saved before the setting existed).
+    senderVerification: z.enum(SENDER_VERIFICATION_MODES).optional(),
   }),
   secrets: z.strictObject({
     smtpPassword: z.string().min(1).max(1024),
@@ -21,3 +40,9 @@ export const emailSetup: ChannelSetup = {
   requiredSecrets: [],
   webhookPath: null,
 };
+
+/** The channel's sender verification mode, 'mark' unless the admin chose another. */
+export function senderVerificationOf(settings: Record<string, unknown>): SenderVerificationMode {
+  const chosen = settings.senderVerification;
+  return SENDER_VERIFICATION_MODES.find((mode) => mode === chosen) ?? DEFAULT_SENDER_VERIFICATION;
+}

@@ -12,7 +12,7 @@ export interface SmtpListenerOptions {
   /** Whether mail for this envelope recipient is ours to take. */
   acceptsRecipient(address: string): Promise<boolean>;
   /** Stores a received message for its recipients; resolves once it is durable. */
-  store(raw: Buffer, envelope: { mailFrom: string | null; recipients: string[] }): Promise<void>;
+  store(raw: Buffer, envelope: { clientIp: string | null; helo: string | null; mailFrom: string | null; recipients: string[] }): Promise<void>;
   /** Told about a message that could not be stored (the sender is answered 451 and retries). */
   onStoreError?(error: unknown): void;
 }
@@ -45,6 +45,9 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
           if (stream.sizeExceeded) return callback(smtpError(`Message exceeds the ${options.maxBytes}-byte limit`, 552));
           try {
             await options.store(raw, {
+              // SPF is judged on who connected and what they said, not on the headers they wrote.
+              clientIp: session.remoteAddress || null,
+              helo: session.hostNameAppearsAs || null,
               mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
               recipients: session.envelope.rcptTo.map((r) => r.address),
             });

@@ -31,10 +31,26 @@ describe('reading Instagram webhooks', () => {
     ]);
   });
 
-  it("the account's own comments are left out", () => {
+  it("the account's own answer under a customer's comment is the brand's message, not a customer's", () => {
     const body = fixture('instagram-comment.json');
     body.entry[0].changes[0].value.from.id = ACCOUNT;
-    expect(readInstagramPayload(body, RECEIVED)[0]!.messages).toEqual([]);
+    body.entry[0].changes[0].value.parent_id = '18000000000000003';
+    const [entry] = readInstagramPayload(body, RECEIVED);
+    expect(entry!.messages).toEqual([]);
+    expect(entry!.echoes).toEqual([expect.objectContaining({ providerMessageId: '18000000000000004', to: null, answers: '18000000000000003', kind: 'comment' })]);
+  });
+
+  it("the account's own comment that answers nobody (a caption-like note on its post) is left out", () => {
+    const body = fixture('instagram-comment.json');
+    body.entry[0].changes[0].value.from.id = ACCOUNT;
+    delete body.entry[0].changes[0].value.parent_id;
+    const [entry] = readInstagramPayload(body, RECEIVED);
+    expect([...entry!.messages, ...entry!.echoes]).toEqual([]);
+  });
+
+  it('a read with only a watermark is a read up to that time', () => {
+    const [entry] = readInstagramPayload(event({ read: { watermark: 1735689900000 } }), RECEIVED);
+    expect(entry!.reads).toEqual([expect.objectContaining({ providerMessageId: null, watermark: 1735689900000, from: '9001' })]);
   });
 
   it.each([

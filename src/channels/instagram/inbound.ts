@@ -6,51 +6,11 @@
 // read with invented values; the rest of its batch is read as usual.
 import { z } from 'zod';
 import { mismatchOf } from '../meta/payload-types.js';
-import type { Attachment, InboundMessage, ReactionUpdate, UnreadableItem } from '../types.js';
+import { noEvents, type AccountEvents, type CustomerMessage } from '../inbound-events.js';
+import type { Attachment } from '../types.js';
 
-export type CustomerMessage = Omit<InboundMessage, 'channelId'>;
-
-/** A message our account sent (from this app, another tool or Instagram's own app), echoed back. */
-export interface BrandMessage {
-  providerMessageId: string;
-  /** The customer's Instagram-scoped id: for echoes the recipient, not the sender. */
-  to: string;
-  sentAt: number;
-  kind: CustomerMessage['kind'];
-  body: string | null;
-  attachments: Attachment[];
-  data: Record<string, unknown> | null;
-}
-
-/** The customer read the thread up to one of our messages. */
-export interface ReadUpdate {
-  /** The last message read; absent when Meta sends only a watermark time. */
-  providerMessageId: string | null;
-  watermark: number | null;
-  from: string;
-  at: number;
-}
-
-/** Someone unsent a message of the thread. */
-export interface UnsendUpdate {
-  providerMessageId: string;
-  from: string;
-  at: number;
-}
-
-export interface InstagramEntry {
-  /** The Instagram professional account the entry is for: what a channel routes on. */
-  accountId: string;
-  messages: CustomerMessage[];
-  echoes: BrandMessage[];
-  reactions: ReactionUpdate[];
-  reads: ReadUpdate[];
-  unsends: UnsendUpdate[];
-  /** Events that carry nothing to store (referral notices, unknown events): logged, never attached to a conversation. */
-  errors: { code: string; message: string }[];
-  /** Events that do not match the documented types: recorded for admins, nothing else. */
-  unreadable: UnreadableItem[];
-}
+/** What one webhook body says about one Instagram professional account (its id is what a channel routes on). */
+export type InstagramEntry = AccountEvents;
 
 type Json = Record<string, any>;
 
@@ -118,7 +78,7 @@ export function readInstagramPayload(body: unknown, _receivedAt: number): Instag
   list((body as Json | null)?.entry).forEach((entry, entryIndex) => {
     const accountId = id(entry.id);
     if (!accountId) return;
-    const read: InstagramEntry = { accountId, messages: [], echoes: [], reactions: [], reads: [], unsends: [], errors: [], unreadable: [] };
+    const read: InstagramEntry = noEvents(accountId);
     // Standby events come from threads another app owns: the same shape, stored the same way.
     for (const field of ['messaging', 'standby']) {
       list(entry[field]).forEach((event, index) => readMessagingEvent(read, event, `entry[${entryIndex}].${field}[${index}]`));
@@ -225,27 +185,34 @@ function readComment(read: InstagramEntry, change: Json, entryTime: unknown, ite
   if (mismatch) return void read.unreadable.push({ item, providerMessageId: id(value.id), reason: `comment: ${mismatch}` });
   const commentId = id(value.id)!;
   const from = id(value.from.id)!;
-  // The account's own comments (its public replies) come back too; they are not customer messages.
-  if (from === read.accountId) return;
   const media = (value.media ?? {}) as Json;
+  const sentAt = epochMs(value.timestamp ?? entryTime, NaN);
+  const data = {
+    comment: {
+      id: commentId,
+      mediaId: id(media.id),
+      mediaProductType: text(media.media_product_type),
+      permalink: text(media.permalink),
+      parentId: id(value.parent_id),
+      live: change.field === 'live_comments',
+      ...(id(media.ad_id) ? { adId: id(media.ad_id), adTitle: text(media.ad_title) } : {}),
+    },
+  };
+  if (from === read.accountId) {
+    // The account's own comment: a public answer under a customer's comment (from this app, recorded
+    // once, or from Instagram's app), kept in the customer's ticket like any message the brand sent.
+    const parentId = id(value.parent_id);
+    if (parentId) read.echoes.push({ providerMessageId: commentId, to: null, answers: parentId, sentAt, kind: 'comment', body: text(value.text), attachments: [], data });
+    return;
+  }
   read.messages.push({
     providerMessageId: commentId,
-    sentAt: epochMs(value.timestamp ?? entryTime, NaN),
+    sentAt,
     contact: { address: from, username: text(value.from?.username) },
     kind: 'comment',
     body: text(value.text),
     // A comment lets the brand answer it (privately or in public), not write freely in DMs.
     opensReplyWindow: false,
-    data: {
-      comment: {
-        id: commentId,
-        mediaId: id(media.id),
-        mediaProductType: text(media.media_product_type),
-        permalink: text(media.permalink),
-        parentId: id(value.parent_id),
-        live: change.field === 'live_comments',
-        ...(id(media.ad_id) ? { adId: id(media.ad_id), adTitle: text(media.ad_title) } : {}),
-      },
-    },
+    data,
   });
 }

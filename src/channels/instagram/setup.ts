@@ -2,7 +2,6 @@
 // and app secret authenticate both directions.
 import { z } from 'zod';
 import type { ChannelSetup } from '../types.js';
-import { instagramAccountsOf } from './inbound.js';
 
 export const instagramSetup: ChannelSetup = {
   accountField: 'instagramAccountId',
@@ -21,5 +20,4 @@ export const instagramSetup: ChannelSetup = {
   }),
   requiredSecrets: ['accessToken', 'appSecret'],
   webhookPath: '/webhooks/instagram',
-  webhookBody: { object: 'instagram', accountsOf: instagramAccountsOf },
 };

@@ -6,9 +6,8 @@
 // invented values, and the rest of its batch is read as usual.
 import { z } from 'zod';
 import { mismatchOf } from '../meta/payload-types.js';
-import type { DeliveryStatusUpdate, InboundMessage, ReactionUpdate, UnreadableItem } from '../types.js';
-
-export type CustomerMessage = Omit<InboundMessage, 'channelId'>;
+import type { CustomerMessage } from '../inbound-events.js';
+import type { DeliveryStatusUpdate, ReactionUpdate, UnreadableItem } from '../types.js';
 
 export interface WhatsappChange {
   /** The business number the change is for: what a channel routes on. */

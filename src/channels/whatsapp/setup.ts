@@ -2,7 +2,6 @@
 // id lists templates, and the access token and app secret authenticate both directions.
 import { z } from 'zod';
 import type { ChannelSetup } from '../types.js';
-import { whatsappAccountsOf } from './inbound.js';
 
 const graphId = z.string().trim().regex(/^\d{5,25}$/, 'a numeric id from the WhatsApp Manager');
 
@@ -24,5 +23,4 @@ export const whatsappSetup: ChannelSetup = {
   }),
   requiredSecrets: ['accessToken', 'appSecret'],
   webhookPath: '/webhooks/whatsapp',
-  webhookBody: { object: 'whatsapp_business_account', accountsOf: whatsappAccountsOf },
 };

@@ -15,6 +15,7 @@ import * as unreadableInbound from './0012-unreadable-inbound.js';
 import * as whatsappUserIds from './0013-whatsapp-user-ids.js';
 import * as integrationTokens from './0014-integration-tokens.js';
 import * as blockedIdentities from './0015-blocked-identities.js';
+import * as senderVerification from './0016-sender-verification.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013-whatsapp-user-ids': whatsappUserIds,
   '0014-integration-tokens': integrationTokens,
   '0015-blocked-identities': blockedIdentities,
+  '0016-sender-verification': senderVerification,
 };

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createToken, integrationTokens, listTokens, personalTokens, revokeToken } from '../../modules/auth/api-tokens.js';
-import type { Caller } from '../../modules/auth/auth.service.js';
+import type { Caller } from '../../domain/caller.js';
 import type { TokenScope } from '../../modules/auth/api-tokens.js';
 import type { Deps } from '../../modules/deps.js';
 import { callerOf, requireAdmin, requireCaller } from '../auth.js';

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { channelSetup } from '../../channels/registry.js';
-import type { ChannelKind } from '../../domain/reply-policy.js';
+import { CHANNEL_KINDS, type ChannelKind } from '../../domain/reply-policy.js';
 import { channelView, createChannel, getChannel, listChannels, updateChannel } from '../../modules/channels/channel-admin.js';
 import { syncTemplates } from '../../modules/channels/sync-templates.js';
 import { listTemplates } from '../../modules/channels/templates.js';
@@ -40,7 +40,7 @@ const channelChange = z.strictObject({
 
 const channelSchema = z.object({
   id: z.string(),
-  kind: z.enum(['whatsapp', 'instagram', 'email']),
+  kind: z.enum(CHANNEL_KINDS),
   name: z.string(),
   sandbox: z.boolean(),
   enabled: z.boolean(),

@@ -1,5 +1,6 @@
 // Contacts: search (for "+ New"), create, read with identities, windows and tickets, edit, addresses,
 // merge, and the reply-window pre-flight.
+import { CHANNEL_KINDS } from '../../domain/reply-policy.js';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -19,7 +20,7 @@ const permission = z.union([
   z.object({ allowed: z.literal(false), refusal }),
 ]);
 export const replyWindowSchema = z.object({
-  channelKind: z.enum(['whatsapp', 'instagram', 'email']),
+  channelKind: z.enum(CHANNEL_KINDS),
   canStart: z.boolean(),
   freeForm: permission,
   template: permission,

@@ -4,7 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError, notFound } from '../../domain/errors.js';
 import type { Deps } from '../../modules/deps.js';
-import { storeChannelMail } from '../../modules/email/receive-email.js';
+import { channelAdapter } from '../../channels/registry.js';
+import { storeChannelDelivery } from '../../modules/inbound/receive-mail.js';
 import { callerOf, requireAdmin } from '../auth.js';
 import { authenticatedErrors, errorResponse } from '../schemas.js';
 
@@ -42,13 +43,14 @@ export const emailInboundRoutes: FastifyPluginAsyncZod<EmailInboundRouteOptions>
       const { id } = request.params as { id: string };
       const channel = await deps.store.db.selectFrom('channels').select(['id', 'kind', 'enabled']).where('workspace_id', '=', caller.workspaceId).where('id', '=', id).executeTakeFirst();
       if (!channel) throw notFound('The channel');
-      if (channel.kind !== 'email') throw new DomainError({ code: 'VALIDATION_FAILED', message: 'This channel is not an email channel; raw mail can only be delivered to one.', details: { field: 'id' } });
+      const { forward } = channelAdapter(channel.kind);
+      if (!forward) throw new DomainError({ code: 'VALIDATION_FAILED', message: 'This channel is not an email channel; raw mail can only be delivered to one.', details: { field: 'id' } });
       if (!channel.enabled) throw new DomainError({ code: 'CHANNEL_DISABLED', message: 'This email channel is switched off; switch it on to receive mail.' });
       const raw = request.body;
-      if (!Buffer.isBuffer(raw) || raw.length === 0 || !/^[\x21-\x39\x3b-\x7e]+:/.test(raw.subarray(0, 200).toString('latin1'))) {
+      if (!Buffer.isBuffer(raw) || !forward.looksValid(raw)) {
         throw new DomainError({ code: 'VALIDATION_FAILED', message: 'Send the raw message, headers first (RFC 5322), as the body.', details: { field: 'body' } });
       }
-      const payloadId = await deps.store.unit((trx) => storeChannelMail(trx, 'email-http', channel.id, raw, deps.clock.now()));
+      const payloadId = await deps.store.unit((trx) => storeChannelDelivery(trx, forward.source, channel.id, raw, deps.clock.now()));
       onStored?.();
       return reply.code(202).send({ received: { id: payloadId } });
     },

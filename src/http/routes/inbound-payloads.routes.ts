@@ -1,13 +1,16 @@
 // What providers sent that could not be read: parts of payloads that did not match the provider's
-// documented types, kept with the reason (the payload itself is kept exactly as received); and messages
-// from blocked senders, kept as received and recorded instead of opening tickets. Admins only.
+// documented types, kept with the reason (the payload itself is kept exactly as received); messages
+// from blocked senders, kept as received and recorded instead of opening tickets; and mail held because
+// its sender could not be verified, which an admin releases into its ticket or discards. Admins only.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../modules/deps.js';
 import { listBlocked } from '../../modules/inbound/blocked-inbound.repo.js';
 import { listUnreadable } from '../../modules/inbound/unreadable-inbound.repo.js';
-import { callerOf, requireAdmin } from '../auth.js';
-import { authenticatedErrors } from '../schemas.js';
+import { decideHeldMessage } from '../../modules/inbound/decide-held.js';
+import { listHeld } from '../../modules/inbound/held-inbound.repo.js';
+import { callerOf, personOf, requireAdmin } from '../auth.js';
+import { authenticatedErrors, errorResponse } from '../schemas.js';
 
 const unreadableItem = z.object({
   id: z.string(),
@@ -31,7 +34,22 @@ const blockedItem = z.object({
   receivedAt: z.number().describe('epoch ms when the message was processed'),
 });
 
-export const inboundPayloadRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store'> }> = async (app, { deps }) => {
+const heldItem = z.object({
+  id: z.string(),
+  channelId: z.string(),
+  payloadId: z.string().describe('the stored delivery, kept exactly as received'),
+  providerMessageId: z.string(),
+  address: z.string().describe('the sender the mail claims'),
+  subject: z.string().nullable(),
+  reason: z.string().describe('unverified_sender: the From failed its domain\'s DMARC check'),
+  verdict: z.record(z.string(), z.unknown()).describe('the sender check: authenticity, summary, spf, dkim, dmarc, …'),
+  receivedAt: z.number(),
+  decision: z.enum(['released', 'discarded']).nullable(),
+  decidedAt: z.number().nullable(),
+  decidedByUserId: z.string().nullable(),
+});
+
+export const inboundPayloadRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'store' | 'clock'> }> = async (app, { deps }) => {
   app.addHook('onRequest', requireAdmin);
 
   app.get(
@@ -39,20 +57,43 @@ export const inboundPayloadRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'sto
     {
       schema: {
         tags: ['channels'],
-        summary: 'Provider messages and events that could not be read, with the reason; or (state=blocked) messages from blocked senders (admins)',
+        summary: 'Provider messages and events that could not be read, with the reason; (state=blocked) messages from blocked senders; (state=held) mail held because its sender could not be verified (admins)',
         querystring: z.object({
-          state: z.enum(['unreadable', 'blocked']).default('unreadable'),
+          state: z.enum(['unreadable', 'blocked', 'held']).default('unreadable'),
           channelId: z.string().max(64).optional(),
           limit: z.coerce.number().int().min(1).max(200).default(50),
         }),
-        response: { 200: z.object({ items: z.union([z.array(unreadableItem), z.array(blockedItem)]) }), ...authenticatedErrors },
+        response: { 200: z.object({ items: z.union([z.array(unreadableItem), z.array(blockedItem), z.array(heldItem)]) }), ...authenticatedErrors },
       },
     },
     async (request) => {
       const { state, channelId, limit } = request.query;
       const options = { limit, ...(channelId ? { channelId } : {}) };
       const { workspaceId } = callerOf(request);
+      if (state === 'held') return { items: await listHeld(deps.store.db, workspaceId, options) };
       return { items: state === 'blocked' ? await listBlocked(deps.store.db, workspaceId, options) : await listUnreadable(deps.store.db, workspaceId, options) };
     },
   );
+
+  for (const [action, decision] of [['release', 'released'], ['discard', 'discarded']] as const) {
+    app.post(
+      `/inbound-held/:id/${action}`,
+      {
+        schema: {
+          tags: ['channels'],
+          summary:
+            decision === 'released'
+              ? "Release mail held for an unverified sender: it is read again and reaches its ticket, still showing the verdict (admins)"
+              : 'Discard mail held for an unverified sender: it stays recorded here and reaches no ticket (admins)',
+          params: z.object({ id: z.string().min(1).max(64) }),
+          response: { 200: z.object({ held: heldItem }), 409: errorResponse, ...authenticatedErrors },
+        },
+      },
+      async (request) => {
+        // Deciding what may reach agents is a person's call, never an integration's.
+        const person = personOf(callerOf(request));
+        return { held: await decideHeldMessage(deps, { workspaceId: person.workspaceId, userId: person.userId }, request.params.id, decision) };
+      },
+    );
+  }
 };

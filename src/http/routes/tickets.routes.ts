@@ -4,11 +4,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AGENT_SETTABLE_STATUSES, TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/ticket-status.js';
 import type { Deps } from '../../modules/deps.js';
-import { startTicket } from '../../modules/tickets/start-ticket.js';
-import { addNote, assignTicket, closeTicket, reopenTicket, replyToTicket, setTicketPriority, setTicketStatus, setTicketTags } from '../../modules/tickets/ticket-actions.js';
+import { addNote } from '../../modules/messages/add-note.js';
+import { replyToTicket } from '../../modules/messages/reply-to-ticket.js';
+import { startTicket } from '../../modules/messages/start-ticket.js';
+import { assignTicket, closeTicket, reopenTicket, setTicketPriority, setTicketStatus, setTicketTags } from '../../modules/tickets/ticket-actions.js';
 import { getTicketDetail, listTickets, ticketView } from '../../modules/tickets/ticket-queries.js';
 import { callerOf, requireCaller, teamActorOf } from '../auth.js';
-import type { Caller } from '../../modules/auth/auth.service.js';
+import type { Caller } from '../../domain/caller.js';
 import { authenticatedErrors, errorResponse, tagsInput } from '../schemas.js';
 
 const id = z.string().min(1).max(64);

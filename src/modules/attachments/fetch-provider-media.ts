@@ -8,16 +8,19 @@ import type { ChannelKind } from '../../domain/reply-policy.js';
 import { publishRealtime } from '../../events/event.repo.js';
 import { newId } from '../../lib/ids.js';
 import { fromJson, toJson } from '../../lib/json.js';
+import { runLeasedQueue, type ItemOutcome } from '../../lib/leased-queue.js';
 import type { Logger } from '../../lib/logger.js';
 import { channelAccount, findChannel } from '../channels/channel.repo.js';
 import type { Deps } from '../deps.js';
-import { nextAttemptAt } from '../outbox/backoff.js';
-import { completeOutbox, giveUpOutbox, leaseDueOutbox, outboxRow, retryOutboxLater, type OutboxItem } from '../outbox/outbox.repo.js';
+import { DELIVERY_BACKOFF } from '../queue/backoff.js';
+import { completeOutbox, giveUpOutbox, leaseDueOutbox, outboxRow, retryOutboxLater, type OutboxItem } from '../queue/outbox.repo.js';
 import type { AttachmentStorage } from './attachment-storage.js';
 
 export const MEDIA_FETCH_TOPIC = 'media.fetch';
 const MAX_ATTEMPTS = 8;
 const LEASE_MS = 2 * 60_000;
+// Downloads of one run go on at the same time.
+const PER_RUN = 20;
 
 export interface StoredAttachment extends Attachment {
   attachmentId?: string;
@@ -43,23 +46,51 @@ export async function queueMediaFetches(trx: Kysely<Database>, message: { id: st
     .execute();
 }
 
-/** Downloads due media into attachment storage; returns how many items were handled. */
-export async function fetchDueMedia(deps: Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>, storage: AttachmentStorage, fetchers: Partial<Record<ChannelKind, MediaFetcher>>, logger: Logger): Promise<number> {
-  const leased = await deps.store.unit((trx) => leaseDueOutbox(trx, MEDIA_FETCH_TOPIC, deps.clock.now(), LEASE_MS, 20));
-  await Promise.all(leased.map((item) => fetchOne(deps, storage, fetchers, logger, item)));
-  return leased.length;
+type FetchDeps = Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>;
+
+/** Why a download did not happen; a download that failed is shown on its attachment once given up. */
+interface FetchFailure {
+  reason: string;
+  failedDownload?: { error: unknown; attachmentIndex: number };
 }
 
-async function fetchOne(deps: Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>, storage: AttachmentStorage, fetchers: Partial<Record<ChannelKind, MediaFetcher>>, logger: Logger, item: OutboxItem): Promise<void> {
+/** Downloads due media into attachment storage; returns how many items were handled. */
+export async function fetchDueMedia(deps: FetchDeps, storage: AttachmentStorage, fetchers: Partial<Record<ChannelKind, MediaFetcher>>, logger: Logger): Promise<number> {
+  const totals = await runLeasedQueue<OutboxItem, void, FetchFailure>({
+    name: 'media-fetch',
+    batchSize: PER_RUN,
+    concurrency: PER_RUN,
+    lease: (limit) => deps.store.unit((trx) => leaseDueOutbox(trx, MEDIA_FETCH_TOPIC, deps.clock.now(), LEASE_MS, limit)),
+    process: (item) => fetchOne(deps, storage, fetchers, item),
+    retry: { schedule: DELIVERY_BACKOFF, maxAttempts: MAX_ATTEMPTS },
+    retryLater: async (item, failure, delayMs) => {
+      const now = deps.clock.now();
+      logger.warn({ err: failure.failedDownload?.error, messageId: item.message_id, attempt: item.attempts }, 'downloading customer media failed; will retry');
+      await deps.store.unit((trx) => retryOutboxLater(trx, item.id, now + delayMs, failure.reason));
+    },
+    giveUp: async (item, { reason, failedDownload }) => {
+      if (!failedDownload) {
+        await deps.store.unit((trx) => giveUpOutbox(trx, item.id, deps.clock.now(), reason));
+        return;
+      }
+      const now = deps.clock.now();
+      logger.error({ err: failedDownload.error, messageId: item.message_id }, 'downloading customer media failed for good');
+      await deps.store.unit(async (trx) => {
+        await updateAttachment(trx, item, failedDownload.attachmentIndex, { failed: `The file could not be downloaded from the provider: ${reason}` }, now);
+        await giveUpOutbox(trx, item.id, now, reason);
+      });
+    },
+  });
+  return totals.leased;
+}
+
+async function fetchOne(deps: FetchDeps, storage: AttachmentStorage, fetchers: Partial<Record<ChannelKind, MediaFetcher>>, item: OutboxItem): Promise<ItemOutcome<void, FetchFailure>> {
   const index = (fromJson<{ index: number }>(item.payload) ?? { index: 0 }).index;
   const channel = item.channel_id ? await findChannel(deps.store.db, item.channel_id) : undefined;
   const message = await deps.store.db.selectFrom('messages').select(['attachments']).where('id', '=', item.message_id ?? '').executeTakeFirst();
   const attachment = fromJson<StoredAttachment[]>(message?.attachments ?? null)?.[index];
   const fetcher = channel ? fetchers[channel.kind] : undefined;
-  if (!channel || !attachment?.providerRef || !fetcher) {
-    await deps.store.unit((trx) => giveUpOutbox(trx, item.id, deps.clock.now(), 'nothing to download'));
-    return;
-  }
+  if (!channel || !attachment?.providerRef || !fetcher) return { outcome: 'failed', failure: { reason: 'nothing to download' }, final: true };
   try {
     const { bytes, contentType } = await fetcher.fetch(channelAccount(channel, deps), attachment.providerRef);
     const key = newId().replace(/[^A-Za-z0-9_-]/g, '');
@@ -85,19 +116,10 @@ async function fetchOne(deps: Pick<Deps, 'store' | 'clock' | 'allowPrivateOutbou
       await updateAttachment(trx, item, index, { storageKey: key, attachmentId, size: stored.size, contentType: type, failed: undefined }, deps.clock.now());
       await completeOutbox(trx, item.id, deps.clock.now());
     });
+    // Recorded above, in the transaction that stores the file's row: a failure there is retried like a failed download.
+    return { outcome: 'succeeded', value: undefined };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    const now = deps.clock.now();
-    if (item.attempts < MAX_ATTEMPTS) {
-      logger.warn({ err: error, messageId: item.message_id, attempt: item.attempts }, 'downloading customer media failed; will retry');
-      await deps.store.unit((trx) => retryOutboxLater(trx, item.id, nextAttemptAt(now, item.attempts), reason));
-      return;
-    }
-    logger.error({ err: error, messageId: item.message_id }, 'downloading customer media failed for good');
-    await deps.store.unit(async (trx) => {
-      await updateAttachment(trx, item, index, { failed: `The file could not be downloaded from the provider: ${reason}` }, now);
-      await giveUpOutbox(trx, item.id, now, reason);
-    });
+    return { outcome: 'failed', failure: { reason: error instanceof Error ? error.message : String(error), failedDownload: { error, attachmentIndex: index } } };
   }
 }
 

@@ -1,10 +1,10 @@
 // API tokens, created, shown once, listed without the secret and revoked by one code for both kinds:
 // a person's own tokens (acting as them) and a workspace's integration tokens (managed by its admins,
 // acting as an automation under the token's name).
+import type { Caller, UserCaller } from '../../domain/caller.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { Deps } from '../deps.js';
-import type { Caller, UserCaller } from './auth.service.js';
 import { hashSecret, newSecret } from './secrets.js';
 
 export interface ApiTokenView {

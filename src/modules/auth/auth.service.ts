@@ -1,5 +1,6 @@
 // Signing in and out, and resolving who a request is from a session cookie or an API token.
 import { DAY, describeDuration } from '../../domain/clock.js';
+import type { Caller, UserCaller } from '../../domain/caller.js';
 import { DomainError } from '../../domain/errors.js';
 import type { UserRow } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
@@ -10,35 +11,6 @@ import { hashSecret, newSecret } from './secrets.js';
 import { giveBackSignInAttempt, takeSignInAttempt } from './sign-in-throttle.js';
 
 export const SESSION_LIFETIME_MS = 30 * DAY;
-
-/** Who is calling: a person of one workspace (through a session or a personal token), or an integration. */
-export type Caller = UserCaller | IntegrationCaller;
-
-/** A person: a user of the workspace, through a session or one of their personal API tokens. */
-export interface UserCaller {
-  /** Optional so a person is any caller that is not an integration; narrow with `kind === 'integration'`. */
-  kind?: 'user';
-  userId: string;
-  workspaceId: string;
-  role: 'admin' | 'agent';
-  email: string;
-  name: string;
-  via: 'session' | 'token';
-}
-
-/**
- * An integration or bot calling with a workspace's integration token: it works tickets like an agent, but
- * what it sends is an automation's message under the reply policy (design.md §1.4), named after the token.
- */
-export interface IntegrationCaller {
-  kind: 'integration';
-  /** The integration token's id: messages and timeline events it writes carry it. */
-  integrationId: string;
-  workspaceId: string;
-  role: 'agent';
-  name: string;
-  via: 'token';
-}
 
 const callerOf = (user: UserRow, via: UserCaller['via']): UserCaller => ({ kind: 'user', userId: user.id, workspaceId: user.workspace_id, role: user.role, email: user.email, name: user.name, via });
 

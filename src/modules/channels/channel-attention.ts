@@ -3,7 +3,7 @@
 // with them, and they go out as soon as the admin has fixed the channel.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { SEND_TOPIC } from '../outbox/outbox.repo.js';
+import { SEND_TOPIC } from '../queue/outbox.repo.js';
 
 /**
  * Flags the channel, keeping the first time it was flagged. Only while it still has the version the

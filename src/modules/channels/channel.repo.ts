@@ -43,29 +43,6 @@ export async function setChannelEnabled(db: Kysely<Database>, id: string, enable
   await db.updateTable('channels').set({ enabled: enabled ? 1 : 0, updated_at: now }).where('id', '=', id).execute();
 }
 
-export interface ChannelHome {
-  workspaceId: string;
-  kind: ChannelKind;
-}
-
-/**
- * Caches each channel's workspace and kind, which never change after creation, so the ingest path
- * does not read the channel row for every message.
- */
-export class ChannelHomes {
-  readonly #homes = new Map<string, ChannelHome>();
-
-  async get(db: Kysely<Database>, channelId: string): Promise<ChannelHome | undefined> {
-    const cached = this.#homes.get(channelId);
-    if (cached) return cached;
-    const row = await db.selectFrom('channels').select(['workspace_id', 'kind']).where('id', '=', channelId).executeTakeFirst();
-    if (!row) return undefined;
-    const home = { workspaceId: row.workspace_id, kind: row.kind };
-    this.#homes.set(channelId, home);
-    return home;
-  }
-}
-
 // Bumped when a channel's routing or secrets change in this process, so the caches below drop what they hold.
 let channelsGeneration = 0;
 
@@ -117,6 +94,7 @@ export async function findChannelsByAccounts(db: Kysely<Database>, kind: Channel
 export function channelAccount(row: ChannelRow, outbound: { allowPrivateOutboundUrls?: boolean } = {}): ChannelAccount {
   return {
     channelId: row.id,
+    name: row.name,
     accountId: row.external_id,
     settings: JSON.parse(row.config) as Record<string, unknown>,
     secrets: JSON.parse(row.secrets) as Record<string, string>,

@@ -3,10 +3,10 @@
 // blocked sender's deliveries are still acknowledged and kept as received, and each message is recorded
 // in `inbound_blocked` instead of opening a ticket, adding a message or fetching media. A ticket that is
 // already active stays as it is: agents can still reply to it and close it.
+import type { UserActor } from '../../domain/actor.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { appendContactEvent, appendTimeline, publishRealtime } from '../../events/event.repo.js';
 import type { Deps } from '../deps.js';
-import type { UserActor } from '../tickets/start-ticket.js';
 import { lockContact } from './contact.repo.js';
 
 /** Which of the contact's addresses: all of them on a channel, or one address (its identity). */

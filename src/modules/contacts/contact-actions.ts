@@ -1,8 +1,8 @@
 // What agents do to a contact outside a ticket: rename, tag, add and remove addresses.
+import type { UserActor } from '../../domain/actor.js';
 import { DomainError, notFound } from '../../domain/errors.js';
+import { normalizeTags } from '../../domain/tags.js';
 import type { Deps } from '../deps.js';
-import type { UserActor } from '../tickets/start-ticket.js';
-import { normalizeTags } from '../tickets/ticket-actions.js';
 import { attachAddress, type AddressInput } from './contact-identities.js';
 import { lockContact, replaceContactTags } from './contact.repo.js';
 

@@ -4,7 +4,7 @@ import type { Database } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
 import { windowForOrigin, type MessageOrigin, type ReplyWindow } from '../../domain/reply-policy.js';
 import { findChannel } from '../channels/channel.repo.js';
-import { pairWindow } from '../messages/reply-window.js';
+import { pairWindow } from './reply-window.js';
 import { contactTags, findContact } from './contact.repo.js';
 
 export interface ContactSummary {

@@ -1,10 +1,10 @@
 // An agent adds a contact by hand (before writing to them, or to keep a customer's details).
+import type { UserActor } from '../../domain/actor.js';
 import { DomainError } from '../../domain/errors.js';
+import { normalizeTags } from '../../domain/tags.js';
 import type { Deps } from '../deps.js';
-import type { UserActor } from '../tickets/start-ticket.js';
 import { attachAddress, type AddressInput } from './contact-identities.js';
 import { insertContact, replaceContactTags } from './contact.repo.js';
-import { normalizeTags } from '../tickets/ticket-actions.js';
 
 export interface NewContactInput {
   name?: string | null;

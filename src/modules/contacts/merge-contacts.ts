@@ -3,11 +3,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
+import type { Actor, UserActor } from '../../domain/actor.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { appendTimeline, publishRealtime } from '../../events/event.repo.js';
-import type { Actor } from '../../events/types.js';
 import type { Deps } from '../deps.js';
-import type { UserActor } from '../tickets/start-ticket.js';
 import { lockContact } from './contact.repo.js';
 
 const activeTicketsClash = (details: Record<string, unknown>) =>

@@ -8,7 +8,7 @@ import { insertChannel } from '../channels/channel.repo.js';
 import { putAutoCloseRule } from '../auto-close/auto-close-rules.js';
 import type { Deps } from '../deps.js';
 import { ingestInbound } from '../messages/ingest-inbound.js';
-import { startTicket } from '../tickets/start-ticket.js';
+import { startTicket } from '../messages/start-ticket.js';
 import { hashPassword } from '../users/password.js';
 import { findUserByEmail, insertUser } from '../users/user.repo.js';
 import { insertWorkspace } from '../workspaces/workspace.repo.js';

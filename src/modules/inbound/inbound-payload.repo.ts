@@ -3,14 +3,17 @@ import type { Kysely, Selectable } from 'kysely';
 import { engineOf } from '../../db/dialect/engine.js';
 import type { Database, InboundPayloadsTable } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
+import type { DeliveryEnvelope } from '../../channels/adapter.js';
 
-export type InboundPayload = Pick<Selectable<InboundPayloadsTable>, 'id' | 'source' | 'channel_id' | 'raw' | 'signature' | 'received_at' | 'attempts'>;
+export type InboundPayload = Pick<Selectable<InboundPayloadsTable>, 'id' | 'source' | 'channel_id' | 'raw' | 'signature' | 'received_at' | 'attempts'> & Partial<Pick<Selectable<InboundPayloadsTable>, 'envelope'>>;
 
 export interface NewInboundPayload {
   source: string;
   channelId?: string | null;
   raw: Buffer;
   signature?: string | null;
+  /** How a listener received it (SMTP: client address, HELO, MAIL FROM). */
+  envelope?: DeliveryEnvelope | null;
 }
 
 /** Stores a delivery; returns its id. */
@@ -27,6 +30,7 @@ export async function insertInboundPayloads(db: Kysely<Database>, payloads: (New
     channel_id: payload.channelId ?? null,
     raw: payload.raw,
     signature: payload.signature ?? null,
+    envelope: payload.envelope ? JSON.stringify(payload.envelope) : null,
     received_at: payload.receivedAt,
     attempts: 0,
     available_at: payload.receivedAt,
@@ -64,7 +68,7 @@ export async function leaseInboundPayloads(trx: Kysely<Database>, sources: strin
       'in',
       due.map((d) => d.id),
     )
-    .returning(['id', 'source', 'channel_id', 'raw', 'signature', 'received_at', 'attempts'])
+    .returning(['id', 'source', 'channel_id', 'raw', 'signature', 'envelope', 'received_at', 'attempts'])
     .execute();
   return leased.sort((a, b) => a.received_at - b.received_at || a.id.localeCompare(b.id));
 }
@@ -75,4 +79,9 @@ export async function markInboundProcessed(trx: Kysely<Database>, ids: string[],
 
 export async function retryInboundLater(trx: Kysely<Database>, id: string, availableAt: number, error: string): Promise<void> {
   await trx.updateTable('inbound_payloads').set({ available_at: availableAt, locked_until: null, last_error: error }).where('id', '=', id).execute();
+}
+
+/** Has a processed payload read again by the next processing run (a held message was released). */
+export async function readPayloadAgain(trx: Kysely<Database>, id: string, now: number): Promise<void> {
+  await trx.updateTable('inbound_payloads').set({ processed_at: null, available_at: now, locked_until: null, attempts: 0 }).where('id', '=', id).execute();
 }

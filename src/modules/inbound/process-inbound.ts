@@ -1,9 +1,9 @@
 // Processing stored provider deliveries: each source's handler turns a payload into messages, statuses
 // and events through the engine's use cases. A payload is marked processed only when its handler
 // finished; one that fails is retried with backoff and keeps its error, and is never dropped.
+import { runLeasedQueue } from '../../lib/leased-queue.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Deps } from '../deps.js';
-import { nextAttemptAt } from '../outbox/backoff.js';
 import { POSTGRES_WRITES_IN_FLIGHT } from './payload-intake.js';
 import { leaseInboundPayloads, markInboundProcessed, retryInboundLater, type InboundPayload } from './inbound-payload.repo.js';
 
@@ -37,48 +37,46 @@ const RETRY_SCHEDULE = { baseMs: 5_000, capMs: 60 * 60_000 };
 const SQLITE_CONCURRENCY = 16;
 const concurrencyOf = (store: Deps['store']) => (store.engine === 'sqlite' ? SQLITE_CONCURRENCY : Math.max(2, store.connections - POSTGRES_WRITES_IN_FLIGHT));
 
-/** Runs `work` over the items with at most `limit` running at a time. */
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
 /**
  * Processes due payloads of the handled sources until none are left; returns how many were processed.
  * The payloads of a batch run side by side, a bounded number at a time. `afterBatch`, told how long
  * the batch took, is awaited before the next one (to pause processing while it is in the way).
  */
 export async function processInboundPayloads(deps: Deps, handlers: Record<string, PayloadHandler>, logger: Logger, afterBatch?: (batchMs: number) => Promise<void>): Promise<number> {
-  let processed = 0;
-  for (;;) {
-    const started = performance.now();
-    const now = deps.clock.now();
-    const batch = await deps.store.unit((trx) => leaseInboundPayloads(trx, Object.keys(handlers), now, LEASE_MS, PROCESSING_BATCH));
-    const done: string[] = [];
-    await forEachLimited(batch, concurrencyOf(deps.store), async (payload) => {
+  const totals = await runLeasedQueue<InboundPayload, void, unknown>({
+    name: 'inbound',
+    batchSize: PROCESSING_BATCH,
+    concurrency: concurrencyOf(deps.store),
+    untilShortBatch: true,
+    afterBatch,
+    lease: (limit) => {
+      const now = deps.clock.now();
+      return deps.store.unit((trx) => leaseInboundPayloads(trx, Object.keys(handlers), now, LEASE_MS, limit));
+    },
+    process: async (payload) => {
       try {
         await handlers[payload.source]!(deps, payload);
-        done.push(payload.id);
+        return { outcome: 'succeeded', value: undefined };
       } catch (error) {
-        if (error instanceof ProcessLater) {
-          logger.debug({ payloadId: payload.id, reason: error.message }, 'part of an inbound payload waits; it will be read again');
-          await deps.store.unit((trx) => retryInboundLater(trx, payload.id, deps.clock.now() + error.delayMs, error.message));
-          return;
-        }
-        logger.error({ err: error, payloadId: payload.id, source: payload.source, attempt: payload.attempts }, 'processing an inbound payload failed; it will be retried');
-        const reason = error instanceof Error ? error.message : String(error);
-        await deps.store.unit((trx) => retryInboundLater(trx, payload.id, nextAttemptAt(deps.clock.now(), payload.attempts, Math.random, RETRY_SCHEDULE), reason.slice(0, 2000)));
+        if (error instanceof ProcessLater) return { outcome: 'later', afterMs: error.delayMs, reason: error.message };
+        return { outcome: 'failed', failure: error };
       }
-    });
-    // Marked together: handlers are idempotent, so a crash before this line only means reading them again.
-    if (done.length > 0) await deps.store.unit((trx) => markInboundProcessed(trx, done, deps.clock.now()));
-    processed += done.length;
-    if (batch.length < PROCESSING_BATCH) return processed;
-    await afterBatch?.(performance.now() - started);
-  }
+    },
+    // Marked together: handlers are idempotent, so a crash before this only means reading them again.
+    markSucceededTogether: (payloads) => deps.store.unit((trx) => markInboundProcessed(trx, payloads.map((payload) => payload.id), deps.clock.now())),
+    postpone: async (payload, afterMs, reason) => {
+      logger.debug({ payloadId: payload.id, reason }, 'part of an inbound payload waits; it will be read again');
+      await deps.store.unit((trx) => retryInboundLater(trx, payload.id, deps.clock.now() + afterMs, reason));
+    },
+    // Never given up: the payload is a customer's message.
+    retry: { schedule: RETRY_SCHEDULE },
+    retryLater: async (payload, error, delayMs) => {
+      logger.error({ err: error, payloadId: payload.id, source: payload.source, attempt: payload.attempts }, 'processing an inbound payload failed; it will be retried');
+      const reason = error instanceof Error ? error.message : String(error);
+      await deps.store.unit((trx) => retryInboundLater(trx, payload.id, deps.clock.now() + delayMs, reason.slice(0, 2000)));
+    },
+  });
+  return totals.succeeded;
 }
 
 // Acknowledging webhooks comes first: Meta retries, and in the end disables, webhooks it sees answered

@@ -7,14 +7,13 @@ import type { Attachment, MessageKind } from '../../channels/types.js';
 import type { Database } from '../../db/schema.js';
 import { DomainError } from '../../domain/errors.js';
 import { appendTimeline, publishRealtime, type RealtimeEntry } from '../../events/event.repo.js';
-import { newId } from '../../lib/ids.js';
-import { toJson } from '../../lib/json.js';
 import { resolveIdentity } from '../contacts/resolve-identity.js';
 import type { Deps } from '../deps.js';
-import { createdEvent, openTicketUnlessActive, takeTicketNumberFor } from '../tickets/open-ticket.js';
+import { findOrOpenActiveTicket } from '../tickets/active-ticket.js';
+import { createdEvent, takeTicketNumberFor } from '../tickets/open-ticket.js';
 import { previewOf, teamMessageActivity } from '../tickets/ticket-activity.js';
-import { findActiveTicket } from '../tickets/ticket.repo.js';
 import { queueMediaFetches } from '../attachments/fetch-provider-media.js';
+import { newMessageRow } from './message-row.js';
 import { findMessageByProviderId, insertMessage } from './message.repo.js';
 
 /** One message our account sent, as the provider reports it. */
@@ -55,43 +54,36 @@ export async function recordBrandMessage(deps: Pick<Deps, 'store' | 'clock' | 'c
       const { contactId } = await resolveIdentity(trx, { workspaceId: home.workspaceId, channelId: report.channelId, channelKind: home.kind, address }, now);
       if (options.matchInFlight && (await hasSendInFlight(trx, report, contactId))) return { outcome: 'in_flight' } as const;
       const preview = previewOf(report.body, `[${report.kind}]`);
-      const active = await findActiveTicket(trx, report.channelId, contactId);
-      const opened = active ? null : await openTicketUnlessActive(trx, { workspaceId: home.workspaceId, channelId: report.channelId, contactId }, { created_by: 'agent', status: 'pending', last_message_direction: 'outbound', last_message_preview: preview }, now);
-      const ticket = active ?? (opened?.created ? opened.ticket : await findActiveTicket(trx, report.channelId, contactId));
-      if (!ticket) throw new Error(`the ticket of channel ${report.channelId} changed while a brand message was recorded`);
-      const message = await insertMessage(trx, {
-        id: newId(),
-        workspace_id: home.workspaceId,
-        ticket_id: ticket.id,
-        channel_id: report.channelId,
-        direction: 'outbound',
-        author_kind: 'external',
-        author_user_id: null,
-        kind: report.kind,
-        body: report.body,
-        html: null,
-        subject: null,
-        template: null,
-        attachments: report.attachments.length ? toJson(report.attachments) : null,
-        data: toJson(report.data),
-        automated: 0,
-        provider_message_id: report.providerMessageId,
-        provider_timestamp: report.sentAt,
-        reply_to_provider_message_id: null,
-        status: 'sent',
-        error_code: null,
-        error_message: null,
-        created_at: now,
-      });
+      const pair = { workspaceId: home.workspaceId, channelId: report.channelId, contactId };
+      // The brand spoke last: a ticket it opens waits for the customer.
+      const found = await findOrOpenActiveTicket(trx, pair, { created_by: 'agent', status: 'pending', last_message_direction: 'outbound', last_message_preview: preview }, now);
+      if (!found) throw new Error(`the ticket of channel ${report.channelId} changed while a brand message was recorded`);
+      const { ticket, created } = found;
+      const message = await insertMessage(
+        trx,
+        newMessageRow({
+          ticket,
+          channelId: report.channelId,
+          direction: 'outbound',
+          author: { kind: 'external' },
+          kind: report.kind,
+          status: 'sent',
+          body: report.body,
+          attachments: report.attachments,
+          data: report.data,
+          providerMessageId: report.providerMessageId,
+          providerTimestamp: report.sentAt,
+          createdAt: now,
+        }),
+      );
       if (!message) throw new AlreadyStored();
       await queueMediaFetches(trx, { id: message.id, workspaceId: home.workspaceId, channelId: report.channelId, attachments: report.attachments }, now);
       await trx.updateTable('tickets').set(teamMessageActivity(now, preview, ticket.first_response_at)).where('id', '=', ticket.id).execute();
-      const created = opened?.created === true;
       const realtime: RealtimeEntry[] = [
         created ? { type: 'ticket.created', payload: { ticketId: ticket.id } } : { type: 'ticket.updated', payload: { ticketId: ticket.id, number: ticket.number } },
         { type: 'message.created', payload: { ticketId: ticket.id, messageId: message.id } },
       ];
-      if (created) await appendTimeline(trx, ticket, { kind: 'system' }, [{ type: 'ticket.created', data: createdEvent('agent', opened?.created ? opened.ticket.previous_ticket_id : null) }], now);
+      if (found.created) await appendTimeline(trx, ticket, { kind: 'system' }, [{ type: 'ticket.created', data: createdEvent('agent', found.ticket.previous_ticket_id) }], now);
       await publishRealtime(trx, home.workspaceId, realtime, now);
       // The number comes last: from here to the commit the workspace's counter is locked.
       if (created) await takeTicketNumberFor(trx, ticket);

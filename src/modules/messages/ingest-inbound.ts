@@ -8,14 +8,15 @@ import { threadCustomerMessage } from '../../domain/threading.js';
 import { appendTimeline, publishRealtime, type RealtimeEntry, type TimelineEntry } from '../../events/event.repo.js';
 import { newId } from '../../lib/ids.js';
 import { queueMediaFetches } from '../attachments/fetch-provider-media.js';
-import { toJson } from '../../lib/json.js';
-import type { ChannelHome } from '../channels/channel.repo.js';
+import type { ChannelHome } from '../channel-homes.js';
 import { resolveIdentity, type ResolvedIdentity } from '../contacts/resolve-identity.js';
 import type { Deps } from '../deps.js';
-import { createdEvent, openTicketUnlessActive, takeTicketNumberFor } from '../tickets/open-ticket.js';
+import { findOrOpenActiveTicket } from '../tickets/active-ticket.js';
+import { createdEvent, takeTicketNumberFor, type TicketDraft } from '../tickets/open-ticket.js';
 import { previewOf } from '../tickets/ticket-activity.js';
-import { findActiveTicket, touchTicketForCustomerMessage } from '../tickets/ticket.repo.js';
+import { touchTicketForCustomerMessage, type ActiveTicketRow } from '../tickets/ticket.repo.js';
 import { reopensOnCustomerMessage } from '../workspaces/workspace.repo.js';
+import { newMessageRow } from './message-row.js';
 import { findMessageByProviderId, insertMessageReturningId } from './message.repo.js';
 import { findActiveTicketById, findReplyTarget, recordParticipants } from './thread-target.js';
 import type { ReplyTarget } from '../../domain/reply-threading.js';
@@ -138,79 +139,86 @@ async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identi
   // The customer's provider time anchors the reply window only for messages that open one.
   const windowSentAt = automated || message.opensReplyWindow === false ? null : message.sentAt;
   const preview = previewOf(message.body, `[${message.kind}]`);
+  const pair = { workspaceId: home.workspaceId, channelId: message.channelId, contactId: identity.contactId };
   let joining = target.kind === 'join' ? target.ticketId : null;
   let previousTicketId = target.kind === 'continue' ? target.closedTicketId : null;
   for (let attempt = 1; attempt <= MAX_THREADING_ATTEMPTS; attempt++) {
-    const active = joining ? await findActiveTicketById(trx, joining) : await findActiveTicket(trx, message.channelId, identity.contactId);
-    if (!active && joining) {
-      // The ticket the participant answered was closed meanwhile: continue it like any closed thread.
-      previousTicketId = joining;
-      joining = null;
-      continue;
+    let active: ActiveTicketRow | undefined;
+    if (joining) {
+      active = await findActiveTicketById(trx, joining);
+      if (!active) {
+        // The ticket the participant answered was closed meanwhile: continue it like any closed thread.
+        previousTicketId = joining;
+        joining = null;
+        continue;
+      }
+    } else {
+      // Automated mail is recorded in an active ticket but never opens one.
+      const draft = automated ? null : customerTicketDraft(message, { now, windowSentAt, preview, previousTicketId });
+      const found = await findOrOpenActiveTicket(trx, pair, draft, now);
+      if (!found) {
+        if (automated) return null;
+        continue;
+      }
+      if (found.created) return { ticket: found.ticket, created: true, statusFrom: null, previousTicketId: found.ticket.previous_ticket_id };
+      active = found.ticket;
     }
-    if (active) {
-      const reopen = active.status === 'pending' || active.status === 'resolved' ? await reopensOnCustomerMessage(trx, home.workspaceId) : true;
-      const decision = threadCustomerMessage(active, reopen);
-      if (decision.action !== 'append') throw new Error('an active ticket must take the message');
-      const to = automated ? decision.from : decision.to;
-      const ticket = await touchTicketForCustomerMessage(trx, {
-        ticketId: active.id,
-        from: decision.from,
-        to,
-        receivedAt: automated ? null : now,
-        sentAt: windowSentAt,
-        preview,
-        now,
-      });
-      if (ticket) return { ticket, created: false, statusFrom: decision.from };
-      continue;
-    }
-    if (automated) return null;
-    const opened = await openTicketUnlessActive(
-      trx,
-      { workspaceId: home.workspaceId, channelId: message.channelId, contactId: identity.contactId },
-      {
-        subject: message.subject ?? null,
-        created_by: 'customer',
-        last_message_direction: 'inbound',
-        last_inbound_at: now,
-        last_customer_sent_at: windowSentAt,
-        last_message_preview: preview,
-        previous_ticket_id: previousTicketId,
-      },
-
+    const reopen = active.status === 'pending' || active.status === 'resolved' ? await reopensOnCustomerMessage(trx, home.workspaceId) : true;
+    const decision = threadCustomerMessage(active, reopen);
+    if (decision.action !== 'append') throw new Error('an active ticket must take the message');
+    const to = automated ? decision.from : decision.to;
+    const ticket = await touchTicketForCustomerMessage(trx, {
+      ticketId: active.id,
+      from: decision.from,
+      to,
+      receivedAt: automated ? null : now,
+      sentAt: windowSentAt,
+      preview,
       now,
-    );
-    if (opened.created) return { ticket: opened.ticket, created: true, statusFrom: null, previousTicketId: opened.ticket.previous_ticket_id };
+    });
+    if (ticket) return { ticket, created: false, statusFrom: decision.from };
   }
   throw new Error(`the ticket of channel ${message.channelId} kept changing while a message was threaded`);
 }
 
-async function appendInboundMessage(trx: Kysely<Database>, ticket: Threaded['ticket'], message: InboundMessage, now: number): Promise<string> {
-  const id = await insertMessageReturningId(trx, {
-    id: newId(),
-    workspace_id: ticket.workspace_id,
-    ticket_id: ticket.id,
-    channel_id: message.channelId,
-    direction: 'inbound',
-    author_kind: 'customer',
-    author_user_id: null,
-    kind: message.kind,
-    body: message.body,
-    html: message.html ?? null,
+/** A ticket a customer's message opens: the customer spoke last, and the reply window opens with it. */
+function customerTicketDraft(
+  message: InboundMessage,
+  opening: { now: number; windowSentAt: number | null; preview: string; previousTicketId: string | null },
+): TicketDraft {
+  return {
     subject: message.subject ?? null,
-    template: null,
-    attachments: message.attachments?.length ? toJson(message.attachments) : null,
-    data: toJson(message.data),
-    automated: message.automated ? 1 : 0,
-    provider_message_id: message.providerMessageId,
-    provider_timestamp: message.sentAt,
-    reply_to_provider_message_id: message.replyToProviderMessageId ?? null,
-    status: 'received',
-    error_code: null,
-    error_message: null,
-    created_at: now,
-  });
+    created_by: 'customer',
+    last_message_direction: 'inbound',
+    last_inbound_at: opening.now,
+    last_customer_sent_at: opening.windowSentAt,
+    last_message_preview: opening.preview,
+    previous_ticket_id: opening.previousTicketId,
+  };
+}
+
+async function appendInboundMessage(trx: Kysely<Database>, ticket: Threaded['ticket'], message: InboundMessage, now: number): Promise<string> {
+  const id = await insertMessageReturningId(
+    trx,
+    newMessageRow({
+      ticket,
+      channelId: message.channelId,
+      direction: 'inbound',
+      author: { kind: 'customer' },
+      kind: message.kind,
+      status: 'received',
+      body: message.body,
+      html: message.html,
+      subject: message.subject,
+      attachments: message.attachments,
+      data: message.data,
+      automated: message.automated,
+      providerMessageId: message.providerMessageId,
+      providerTimestamp: message.sentAt,
+      replyToProviderMessageId: message.replyToProviderMessageId,
+      createdAt: now,
+    }),
+  );
   if (!id) throw new DuplicateDelivery();
   return id;
 }

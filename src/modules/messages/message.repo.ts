@@ -1,7 +1,8 @@
 // Messages of a ticket, in both directions, with notes.
 import type { Kysely } from 'kysely';
 import { param, PreparedQuery } from '../../db/prepared.js';
-import type { Database, MessageRow, NewMessage } from '../../db/schema.js';
+import type { Database, MessageRow } from '../../db/schema.js';
+import type { NewMessageRow } from './message-row.js';
 
 export async function findMessageByProviderId(
   db: Kysely<Database>,
@@ -16,30 +17,27 @@ export async function findMessageByProviderId(
     .executeTakeFirst();
 }
 
-/** Inserts a message; undefined when the same provider message is already stored. */
-export async function insertMessage(trx: Kysely<Database>, message: NewMessage): Promise<MessageRow | undefined> {
+/** Inserts a message (built by newMessageRow); undefined when the same provider message is already stored. */
+export async function insertMessage(trx: Kysely<Database>, message: NewMessageRow): Promise<MessageRow | undefined> {
   return trx.insertInto('messages').values(message).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
 }
 
 const MESSAGE_COLUMNS = [
-  'id', 'workspace_id', 'ticket_id', 'channel_id', 'direction', 'author_kind', 'author_user_id', 'kind', 'body', 'html',
-  'subject', 'template', 'attachments', 'data', 'automated', 'provider_message_id', 'provider_timestamp',
+  'id', 'workspace_id', 'ticket_id', 'channel_id', 'direction', 'author_kind', 'author_user_id', 'author_integration_id', 'kind',
+  'body', 'html', 'subject', 'template', 'attachments', 'data', 'automated', 'provider_message_id', 'provider_timestamp',
   'reply_to_provider_message_id', 'status', 'error_code', 'error_message', 'created_at',
-] as const satisfies readonly (keyof NewMessage)[];
+] as const satisfies readonly (keyof NewMessageRow)[];
 
-/** A customer's or provider's message: never an integration's. */
-type IngestedMessage = Required<Omit<NewMessage, 'author_integration_id'>>;
-
-const insertMessageQuery = new PreparedQuery<IngestedMessage, { id: string }>((db) =>
+const insertMessageQuery = new PreparedQuery<NewMessageRow, { id: string }>((db) =>
   db
     .insertInto('messages')
-    .values(Object.fromEntries(MESSAGE_COLUMNS.map((c) => [c, param(c)])) as unknown as NewMessage)
+    .values(Object.fromEntries(MESSAGE_COLUMNS.map((c) => [c, param(c)])) as unknown as NewMessageRow)
     .onConflict((oc) => oc.doNothing())
     .returning('id'),
 );
 
 /** The same for the ingest path: every column given, only the new id answered. */
-export async function insertMessageReturningId(trx: Kysely<Database>, message: IngestedMessage): Promise<string | undefined> {
+export async function insertMessageReturningId(trx: Kysely<Database>, message: NewMessageRow): Promise<string | undefined> {
   return (await insertMessageQuery.executeTakeFirst(trx, message))?.id;
 }
 

@@ -4,10 +4,9 @@ import type { Attachment, TemplateContent } from '../../channels/types.js';
 import type { Database, MessageRow, TicketRow } from '../../db/schema.js';
 import { DomainError } from '../../domain/errors.js';
 import type { OutboundForm } from '../../domain/reply-policy.js';
-import { newId } from '../../lib/ids.js';
-import { toJson } from '../../lib/json.js';
-import { enqueueOutbox, SEND_TOPIC } from '../outbox/outbox.repo.js';
+import { enqueueOutbox, SEND_TOPIC } from '../queue/outbox.repo.js';
 import type { StoredCommentReply } from './comment-reply.js';
+import { newMessageRow } from './message-row.js';
 import { insertMessage } from './message.repo.js';
 import { checkTemplateContent } from './template-check.js';
 
@@ -61,31 +60,25 @@ export interface QueueOutbound {
 export async function queueOutbound(trx: Kysely<Database>, input: QueueOutbound): Promise<MessageRow> {
   const { ticket, now } = input;
   const content = await checkTemplateContent(trx, ticket.channel_id, input.content);
-  const message = await insertMessage(trx, {
-    id: newId(),
-    workspace_id: ticket.workspace_id,
-    ticket_id: ticket.id,
-    channel_id: ticket.channel_id,
-    direction: 'outbound',
-    author_kind: input.authorKind,
-    author_user_id: input.authorUserId,
-    author_integration_id: input.authorIntegrationId ?? null,
-    kind: content.kind,
-    body: content.body ?? null,
-    html: null,
-    subject: content.subject ?? null,
-    template: toJson(content.template),
-    attachments: content.attachments?.length ? toJson(content.attachments) : null,
-    data: input.commentReply ? toJson({ commentReply: input.commentReply }) : null,
-    automated: input.authorKind === 'system' ? 1 : 0,
-    provider_message_id: null,
-    provider_timestamp: null,
-    reply_to_provider_message_id: input.commentReply?.commentId ?? null,
-    status: 'queued',
-    error_code: null,
-    error_message: null,
-    created_at: now,
-  });
+  const message = await insertMessage(
+    trx,
+    newMessageRow({
+      ticket,
+      channelId: ticket.channel_id,
+      direction: 'outbound',
+      author: { kind: input.authorKind, userId: input.authorUserId, integrationId: input.authorIntegrationId },
+      kind: content.kind,
+      status: 'queued',
+      body: content.body,
+      subject: content.subject,
+      template: content.template,
+      attachments: content.attachments,
+      data: input.commentReply ? { commentReply: input.commentReply } : null,
+      automated: input.authorKind === 'system',
+      replyToProviderMessageId: input.commentReply?.commentId,
+      createdAt: now,
+    }),
+  );
   if (!message) throw new Error('an outgoing message without provider id cannot collide');
   await enqueueOutbox(trx, { workspaceId: ticket.workspace_id, topic: SEND_TOPIC, messageId: message.id, channelId: ticket.channel_id, payload: { tag: input.tag } }, now);
   return message;

@@ -8,14 +8,15 @@ import type { ChannelRow, Database, MessageRow } from '../../db/schema.js';
 import type { ChannelKind } from '../../domain/reply-policy.js';
 import { appendTimeline, publishRealtime } from '../../events/event.repo.js';
 import { fromJson } from '../../lib/json.js';
+import { runLeasedQueue, type ItemOutcome } from '../../lib/leased-queue.js';
 import { flagChannelForAttention } from '../channels/channel-attention.js';
 import { channelAccount, findChannel } from '../channels/channel.repo.js';
 import type { Deps } from '../deps.js';
 import { commentReplyOf, requireCommentReplyAllowed, type StoredCommentReply } from '../messages/comment-reply.js';
 import { formOf, type OutgoingContent } from '../messages/outgoing.js';
-import { pairWindow, requireSendAllowed } from '../messages/reply-window.js';
-import { MAX_DELIVERY_ATTEMPTS, nextAttemptAt } from './backoff.js';
-import { completeOutbox, giveUpOutbox, leaseDueOutbox, postponeOutbox, renewOutboxLease, retryOutboxLater, SEND_TOPIC, type OutboxItem } from './outbox.repo.js';
+import { pairWindow, requireSendAllowed } from '../contacts/reply-window.js';
+import { DELIVERY_BACKOFF, MAX_DELIVERY_ATTEMPTS } from '../queue/backoff.js';
+import { completeOutbox, giveUpOutbox, leaseDueOutbox, postponeOutbox, renewOutboxLease, retryOutboxLater, SEND_TOPIC, type OutboxItem } from '../queue/outbox.repo.js';
 import { awaitSendSlot } from './send-rate.js';
 
 export interface Senders {
@@ -40,45 +41,62 @@ type Prepared =
 
 type RelayDeps = Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>;
 
+/** Writes an outcome in one transaction, told the time as it runs. */
+type Recorder = (work: (trx: Kysely<Database>, now: number) => Promise<void>) => Promise<void>;
+/** A send's result and how it is to be recorded: once the provider answered, within the lease whatever the store does. */
+type Answered<Result extends SendResult> = { result: Result; record: Recorder };
+type Delivery = ItemOutcome<Answered<SendResult & { ok: true }>, Answered<SendResult & { ok: false }>>;
+
+const POSTPONED: Delivery = { outcome: 'handled', counted: 'postponed' };
+
 /** Delivers up to `limit` due messages; returns how many were handled (sent, failed or rescheduled). */
 export async function deliverDueMessages(deps: RelayDeps, senders: Senders, limit = 50): Promise<number> {
-  const leased = await deps.store.unit((trx) => leaseDueOutbox(trx, SEND_TOPIC, deps.clock.now(), LEASE_MS, limit));
-  for (const item of leased) await deliverOne(deps, senders, item);
-  return leased.length;
+  const totals = await runLeasedQueue({
+    name: 'outbox-relay',
+    batchSize: limit,
+    // One send after another, in lease order: each renews its lease first, as those before it may have used it up.
+    concurrency: 1,
+    lease: (batchSize) => deps.store.unit((trx) => leaseDueOutbox(trx, SEND_TOPIC, deps.clock.now(), LEASE_MS, batchSize)),
+    process: (item) => deliverOne(deps, senders, item),
+    markSucceeded: (item, sent) => sent.record((trx, now) => recordSent(trx, item, sent.result, now)),
+    retry: { schedule: DELIVERY_BACKOFF, maxAttempts: MAX_DELIVERY_ATTEMPTS },
+    retryLater: (item, failed, delayMs) => failed.record((trx, now) => retryOutboxLater(trx, item.id, now + delayMs, `${failed.result.code}: ${failed.result.message}`)),
+    giveUp: (item, failed) => failed.record((trx, now) => recordFailed(trx, item, failed.result, now)),
+  });
+  return totals.leased;
 }
 
-async function deliverOne(deps: RelayDeps, senders: Senders, item: OutboxItem): Promise<void> {
+async function deliverOne(deps: RelayDeps, senders: Senders, item: OutboxItem): Promise<Delivery> {
   const prepared = await prepareSend(deps, senders, item, deps.clock.now());
   if ('wait' in prepared) {
     await deps.store.unit((trx) => postponeOutbox(trx, item.id, prepared.wait.until, prepared.wait.reason));
-    return;
+    return POSTPONED;
   }
   if ('refused' in prepared) {
-    await deps.store.unit((trx) => recordOutcome(trx, item, { ok: false, retryable: false, ...prepared.refused }, deps.clock.now()));
-    return;
+    const record: Recorder = (work) => deps.store.unit((trx) => work(trx, deps.clock.now()));
+    return { outcome: 'failed', failure: { result: { ok: false, retryable: false, ...prepared.refused }, record }, final: true };
   }
   const rate = prepared.sender.sendRatePerSecond?.(prepared.send.account);
   if (rate) {
     const slot = await awaitSendSlot(deps, prepared.send.channelId, rate);
     if (!slot.granted) {
       await deps.store.unit((trx) => postponeOutbox(trx, item.id, slot.availableAt, `waiting for the channel's send rate (${rate}/s)`));
-      return;
+      return POSTPONED;
     }
   }
   // Sends before this one may have taken most of the lease: renew it, or leave the item to the run that
   // took it over, so no message is sent by two runs at once.
   const renewedAt = performance.now();
-  if (!(await deps.store.unit((trx) => renewOutboxLease(trx, item, deps.clock.now() + LEASE_MS)))) return;
+  if (!(await deps.store.unit((trx) => renewOutboxLease(trx, item, deps.clock.now() + LEASE_MS)))) return { outcome: 'handled', counted: 'skipped' };
   const result = await sendSafely(prepared.sender, prepared.send);
   // The provider has answered: what it said must be recorded within this lease, or another run would
   // send the message again. A database that blinks meanwhile is waited for, not a reason to resend.
-  const record = (work: (trx: Kysely<Database>, now: number) => Promise<void>) =>
-    retryWhileUnavailable(() => deps.store.unit((trx) => work(trx, deps.clock.now())), LEASE_MS - RECORD_MARGIN_MS - (performance.now() - renewedAt));
+  const record: Recorder = (work) => retryWhileUnavailable(() => deps.store.unit((trx) => work(trx, deps.clock.now())), LEASE_MS - RECORD_MARGIN_MS - (performance.now() - renewedAt));
   if (!result.ok && result.channelNeedsAttention) {
     await record((trx, now) => holdForAttention(trx, item, prepared.send.channelId, prepared.channelVersion, result, now));
-    return;
+    return POSTPONED;
   }
-  await record((trx, now) => recordOutcome(trx, item, result, now));
+  return result.ok ? { outcome: 'succeeded', value: { result, record } } : { outcome: 'failed', failure: { result, record }, final: !result.retryable };
 }
 
 /** Which sender serves a channel: its kind's, or in sandbox mode the simulator unless the kind's serves it there. */
@@ -153,21 +171,25 @@ async function holdForAttention(trx: Kysely<Database>, item: OutboxItem, channel
   await postponeOutbox(trx, item.id, flagged ? now + HELD_CHANNEL_RECHECK_MS : now, `${result.code}: ${result.message}`);
 }
 
-async function recordOutcome(trx: Kysely<Database>, item: OutboxItem, result: SendResult, now: number): Promise<void> {
+async function recordSent(trx: Kysely<Database>, item: OutboxItem, result: SendResult & { ok: true }, now: number): Promise<void> {
   const messageId = item.message_id ?? '';
-  if (result.ok) {
-    await trx.updateTable('messages').set({ status: 'sent', provider_message_id: result.providerMessageId, provider_timestamp: now }).where('id', '=', messageId).where('status', '=', 'queued').execute();
-    await completeOutbox(trx, item.id, now);
-  } else if (result.retryable && item.attempts < MAX_DELIVERY_ATTEMPTS) {
-    await retryOutboxLater(trx, item.id, nextAttemptAt(now, item.attempts), `${result.code}: ${result.message}`);
-    return;
-  } else {
-    await trx.updateTable('messages').set({ status: 'failed', error_code: result.code, error_message: result.message }).where('id', '=', messageId).execute();
-    await giveUpOutbox(trx, item.id, now, `${result.code}: ${result.message}`);
-  }
+  await trx.updateTable('messages').set({ status: 'sent', provider_message_id: result.providerMessageId, provider_timestamp: now }).where('id', '=', messageId).where('status', '=', 'queued').execute();
+  await completeOutbox(trx, item.id, now);
+  await announceStatus(trx, messageId, now);
+}
+
+async function recordFailed(trx: Kysely<Database>, item: OutboxItem, result: SendResult & { ok: false }, now: number): Promise<void> {
+  const messageId = item.message_id ?? '';
+  await trx.updateTable('messages').set({ status: 'failed', error_code: result.code, error_message: result.message }).where('id', '=', messageId).execute();
+  await giveUpOutbox(trx, item.id, now, `${result.code}: ${result.message}`);
+  await announceStatus(trx, messageId, now, result);
+}
+
+/** The message's new status for the agents watching, and on its ticket's timeline why it failed. */
+async function announceStatus(trx: Kysely<Database>, messageId: string, now: number, failure?: { code: string; message: string }): Promise<void> {
   const message = await trx.selectFrom('messages').select(['ticket_id', 'workspace_id', 'status']).where('id', '=', messageId).executeTakeFirst();
   if (!message) return;
   const ticket = { id: message.ticket_id, workspace_id: message.workspace_id };
-  if (!result.ok) await appendTimeline(trx, ticket, { kind: 'system' }, [{ type: 'message.failed', data: { messageId, code: result.code, message: result.message } }], now);
+  if (failure) await appendTimeline(trx, ticket, { kind: 'system' }, [{ type: 'message.failed', data: { messageId, code: failure.code, message: failure.message } }], now);
   await publishRealtime(trx, message.workspace_id, [{ type: 'message.status', payload: { ticketId: message.ticket_id, messageId, status: message.status } }], now);
 }

@@ -2,18 +2,15 @@
 // its current state, write guarded on that state, and record the timeline and realtime events.
 import type { Kysely } from 'kysely';
 import type { Database, TicketRow, TicketUpdate } from '../../db/schema.js';
+import type { WorkspaceActor } from '../../domain/actor.js';
 import { notFound } from '../../domain/errors.js';
 import { appendTimeline, publishRealtime, type TimelineEntry } from '../../events/event.repo.js';
-import type { Actor, IntegrationActor } from '../../events/types.js';
 import { findTicket, updateTicketIfStatus } from './ticket.repo.js';
 
 export interface TicketChange {
   patch: TicketUpdate;
   timeline: TimelineEntry[];
 }
-
-/** Who acts on a ticket from the inbox or the API: a user of the workspace, an integration, or the system on its behalf. */
-export type WorkspaceActor = Extract<Actor, { kind: 'user' }> | IntegrationActor | { kind: 'system'; workspaceId: string; ruleId?: string };
 
 /**
  * Applies a decision to a ticket inside the caller's transaction; a ticket of another workspace is

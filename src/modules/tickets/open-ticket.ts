@@ -1,7 +1,7 @@
 // Creating a ticket for a (channel, contact) pair, and giving it the next number of its workspace.
 import type { Kysely } from 'kysely';
 import type { Database, NewTicket, TicketRow } from '../../db/schema.js';
-import type { TimelineEventMap } from '../../events/types.js';
+import type { TimelineEventMap } from '../../domain/events.js';
 import { newId } from '../../lib/ids.js';
 import { numberTicket } from '../workspaces/workspace.repo.js';
 
@@ -20,9 +20,10 @@ export interface Pair {
  * that one). The unique index over active tickets decides between concurrent creators: the loser's
  * insert does nothing. The ticket has no number yet: see takeTicketNumberFor.
  *
- * Every path that opens tickets comes here, so this is where a new ticket is linked to the ticket it
- * continues: the one the draft names (an email answering a closed thread), otherwise the pair's most
- * recently closed ticket, read in the insert itself (the pair's first ticket continues nothing).
+ * Every path that opens tickets comes here (through findOrOpenActiveTicket, active-ticket.ts), so this
+ * is where a new ticket is linked to the ticket it continues: the one the draft names (an email
+ * answering a closed thread), otherwise the pair's most recently closed ticket, read in the insert
+ * itself (the pair's first ticket continues nothing).
  */
 export async function openTicketUnlessActive(
   trx: Kysely<Database>,

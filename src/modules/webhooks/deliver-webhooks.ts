@@ -4,14 +4,12 @@
 // X-Threadbox-Delivery header, which stays the same on every retry. Unless PRIVATE_OUTBOUND_URLS=allow, a URL
 // that leads to a private address at send time gets nothing (no body, no signature): the delivery is given
 // up with the reason shown on the webhook.
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
 import { judgeAttempt, WEBHOOK_RETRY_SCHEDULE, WEBHOOK_TIMEOUT_MS, type AttemptResult } from '../../domain/webhooks.js';
 import { fromJson } from '../../lib/json.js';
+import { runLeasedQueue, type ItemOutcome } from '../../lib/leased-queue.js';
 import { outboundFetch, privateAddressRefusal } from '../../lib/outbound-guard.js';
 import type { Deps } from '../deps.js';
-import { nextAttemptAt } from '../outbox/backoff.js';
-import { completeOutbox, giveUpOutbox, leaseDueOutbox, retryOutboxLater, type OutboxItem } from '../outbox/outbox.repo.js';
+import { completeOutbox, giveUpOutbox, leaseDueOutbox, retryOutboxLater, type OutboxItem } from '../queue/outbox.repo.js';
 import { WEBHOOK_TOPIC, type QueuedWebhookDelivery } from './fan-out-webhook-events.js';
 import { signWebhookBody } from './webhook-signature.js';
 
@@ -29,14 +27,40 @@ const PER_RUN = 25;
 
 type DeliveryDeps = Pick<Deps, 'store' | 'clock' | 'allowPrivateOutboundUrls'>;
 
-/** Delivers up to `limit` due webhook deliveries at once; returns how many were handled. */
-export async function deliverWebhooks(deps: DeliveryDeps, options: WebhookDeliveryOptions = {}, limit = PER_RUN): Promise<number> {
-  const leased = await deps.store.unit((trx) => leaseDueOutbox(trx, WEBHOOK_TOPIC, deps.clock.now(), LEASE_MS, limit));
-  await Promise.all(leased.map((item) => deliverOne(deps, options, item)));
-  return leased.length;
+/** Why a delivery was not delivered; a given-up delivery of a webhook that still exists is shown on it, for an admin. */
+interface Undelivered {
+  error: string;
+  shownOnWebhook?: { webhookId: string; reason: string };
 }
 
-async function deliverOne(deps: DeliveryDeps, options: WebhookDeliveryOptions, item: OutboxItem): Promise<void> {
+/** Delivers up to `limit` due webhook deliveries at once; returns how many were handled. */
+export async function deliverWebhooks(deps: DeliveryDeps, options: WebhookDeliveryOptions = {}, limit = PER_RUN): Promise<number> {
+  const totals = await runLeasedQueue<OutboxItem, string, Undelivered>({
+    name: 'webhook-delivery',
+    batchSize: limit,
+    concurrency: limit,
+    lease: (batchSize) => deps.store.unit((trx) => leaseDueOutbox(trx, WEBHOOK_TOPIC, deps.clock.now(), LEASE_MS, batchSize)),
+    process: (item) => deliverOne(deps, options, item),
+    markSucceeded: (item, webhookId) =>
+      deps.store.unit(async (trx) => {
+        const now = deps.clock.now();
+        await completeOutbox(trx, item.id, now);
+        await trx.updateTable('webhooks').set({ last_delivery_at: now }).where('id', '=', webhookId).execute();
+      }),
+    // judgeAttempt decides when a delivery is given up (its answer, its attempt); what it retries is retried.
+    retry: { schedule: WEBHOOK_RETRY_SCHEDULE, random: options.random },
+    retryLater: (item, undelivered, delayMs) => deps.store.unit((trx) => retryOutboxLater(trx, item.id, deps.clock.now() + delayMs, undelivered.error)),
+    giveUp: (item, { error, shownOnWebhook: shown }) =>
+      deps.store.unit(async (trx) => {
+        const now = deps.clock.now();
+        await giveUpOutbox(trx, item.id, now, error);
+        if (shown) await trx.updateTable('webhooks').set({ last_failure_at: now, last_failure_reason: shown.reason }).where('id', '=', shown.webhookId).execute();
+      }),
+  });
+  return totals.leased;
+}
+
+async function deliverOne(deps: DeliveryDeps, options: WebhookDeliveryOptions, item: OutboxItem): Promise<ItemOutcome<string, Undelivered>> {
   const queued = fromJson<QueuedWebhookDelivery>(item.payload);
   const webhook = queued
     ? await deps.store.db
@@ -48,11 +72,13 @@ async function deliverOne(deps: DeliveryDeps, options: WebhookDeliveryOptions, i
     : undefined;
   if (!queued || !webhook || webhook.enabled !== 1) {
     const reason = !queued ? 'dropped: the delivery has no payload' : !webhook ? 'dropped: the webhook was deleted' : 'dropped: the webhook is disabled';
-    await deps.store.unit((trx) => giveUpOutbox(trx, item.id, deps.clock.now(), reason));
-    return;
+    return { outcome: 'failed', failure: { error: reason }, final: true };
   }
   const result = await post(webhook, queued.delivery, Math.floor(deps.clock.now() / 1000), options.timeoutMs ?? WEBHOOK_TIMEOUT_MS, deps.allowPrivateOutboundUrls);
-  await deps.store.unit((trx) => recordOutcome(trx, item, webhook.id, result, deps.clock.now(), options.random ?? Math.random));
+  const verdict = judgeAttempt(result, item.attempts);
+  if (verdict.outcome === 'delivered') return { outcome: 'succeeded', value: webhook.id };
+  if (verdict.outcome === 'retry') return { outcome: 'failed', failure: { error: verdict.error } };
+  return { outcome: 'failed', failure: { error: verdict.error, shownOnWebhook: { webhookId: webhook.id, reason: verdict.reason } }, final: true };
 }
 
 /** One attempt. Never throws: an unreachable receiver is a result like any answer. */
@@ -89,17 +115,4 @@ function problemOf(error: unknown, timeoutMs: number): string {
   const e = error as { name?: string; cause?: { code?: string; message?: string }; message?: string };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
   return `network error: ${e.cause?.code ?? e.cause?.message ?? e.message ?? 'unknown'}`;
-}
-
-async function recordOutcome(trx: Kysely<Database>, item: OutboxItem, webhookId: string, result: AttemptResult, now: number, random: () => number): Promise<void> {
-  const verdict = judgeAttempt(result, item.attempts);
-  if (verdict.outcome === 'delivered') {
-    await completeOutbox(trx, item.id, now);
-    await trx.updateTable('webhooks').set({ last_delivery_at: now }).where('id', '=', webhookId).execute();
-  } else if (verdict.outcome === 'retry') {
-    await retryOutboxLater(trx, item.id, nextAttemptAt(now, item.attempts, random, WEBHOOK_RETRY_SCHEDULE), verdict.error);
-  } else {
-    await giveUpOutbox(trx, item.id, now, verdict.error);
-    await trx.updateTable('webhooks').set({ last_failure_at: now, last_failure_reason: verdict.reason }).where('id', '=', webhookId).execute();
-  }
 }

@@ -7,7 +7,7 @@ import type { Database } from '../../db/schema.js';
 import type { WebhookEventType } from '../../domain/webhooks.js';
 import { newId } from '../../lib/ids.js';
 import type { Deps } from '../deps.js';
-import { enqueueOutboxMany } from '../outbox/outbox.repo.js';
+import { enqueueOutboxMany } from '../queue/outbox.repo.js';
 
 export const WEBHOOK_TOPIC = 'webhook.deliver';
 

@@ -1,10 +1,10 @@
 // Webhooks an admin sets up for integrations: create (a generated secret is shown once), list, read,
 // change, rotate the secret, delete. Every query is scoped to the caller's workspace; the secret is
 // never read back out after it was shown. A URL leading to a private address is refused unless allowed.
+import type { Caller } from '../../domain/caller.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { normalizeEventTypes, type WebhookEventType } from '../../domain/webhooks.js';
 import { newId } from '../../lib/ids.js';
-import type { Caller } from '../auth/auth.service.js';
 import { newSecret } from '../auth/secrets.js';
 import type { Deps } from '../deps.js';
 import { requirePublicUrl } from '../outbound-urls.js';

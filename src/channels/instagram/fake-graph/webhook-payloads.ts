@@ -79,9 +79,9 @@ export function instagramReaction(input: Participants & { mid: string; emoji?: s
   return messaging(input.accountId, input.at, { ...fromCustomer(input), reaction });
 }
 
-/** The customer read the thread up to a message. */
-export function instagramRead(input: Participants & { mid: string }): InstagramWebhook {
-  return messaging(input.accountId, input.at, { ...fromCustomer(input), read: { mid: input.mid } });
+/** The customer read the thread up to a message, or (with only a watermark) up to a time. */
+export function instagramRead(input: Participants & ({ mid: string } | { watermark: number })): InstagramWebhook {
+  return messaging(input.accountId, input.at, { ...fromCustomer(input), read: 'mid' in input ? { mid: input.mid } : { watermark: input.watermark } });
 }
 
 /** The customer unsent a message. */

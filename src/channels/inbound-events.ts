@@ -1,0 +1,115 @@
+// What a provider delivery means, in channel-neutral terms: every channel's reader turns a stored raw
+// delivery into these events, and one core (modules/inbound/apply-inbound-events.ts) applies them.
+import type { EpochMs } from '../domain/clock.js';
+import type { Attachment, DeliveryStatusUpdate, InboundMessage, ReactionUpdate, UnreadableItem } from './types.js';
+
+/** A customer's message before it is tied to a channel of ours. */
+export type CustomerMessage = Omit<InboundMessage, 'channelId'> & {
+  /** Files that arrived inside the delivery itself (an email's parts): stored before the message is. */
+  files?: DeliveredFile[];
+  /** Tickets the message names, by what it carries (an email's reply token, subject token, references). */
+  threadingHints?: ThreadingHints;
+};
+
+/** A file whose bytes came with the delivery. */
+export interface DeliveredFile {
+  fileName: string | null;
+  contentType: string;
+  content: Buffer;
+  /** Shown inside the message's HTML rather than listed beside it. */
+  inline: boolean;
+}
+
+/**
+ * What a message carries that points at a ticket, strongest first: ticket numbers it names (each with a
+ * check that only a real recipient of our mail passes), and provider ids of earlier messages it answers.
+ */
+export interface ThreadingHints {
+  /**
+   * `proves`: the number came with a check only a real recipient of our mail passes (a reply token),
+   * rather than merely naming the ticket (a subject token anyone can copy).
+   */
+  ticketNumbers: { number: number; belongsTo(ticketId: string): boolean; proves: boolean }[];
+  referencedMessageIds: string[];
+}
+
+/** A message our account sent (from this app, another tool or the provider's own app), echoed back. */
+export interface BrandMessage {
+  providerMessageId: string;
+  /**
+   * The customer's address: for echoes the recipient, not the sender. Null for a public answer under a
+   * customer's comment, which names only the comment it answers (`answers`).
+   */
+  to: string | null;
+  /** The provider id of the customer's message this one answers, when the provider says. */
+  answers?: string | null;
+  sentAt: EpochMs;
+  kind: InboundMessage['kind'];
+  body: string | null;
+  attachments: Attachment[];
+  data: Record<string, unknown> | null;
+}
+
+/** The customer read the thread up to one of our messages, or up to a time (a watermark). */
+export interface ReadUpdate {
+  /** The last message read; null when the provider sends only a watermark time. */
+  providerMessageId: string | null;
+  watermark: EpochMs | null;
+  from: string;
+  at: EpochMs;
+}
+
+/** Someone unsent a message of the thread. */
+export interface UnsendUpdate {
+  providerMessageId: string;
+  from: string;
+  at: EpochMs;
+}
+
+/** A report that one of our outbound messages never arrived (an email bounce). */
+export interface BounceReport {
+  /** Our own message id, when the report came back to an address naming it (VERP). */
+  messageId: string | null;
+  /** The provider id of our message, as the report quotes it. */
+  providerMessageId: string | null;
+  code: string;
+  message: string;
+  /** What to store instead when the report names none of our messages (it is then ordinary mail). */
+  otherwise: CustomerMessage | null;
+}
+
+/** Everything one delivery says about one provider account (a business number, an Instagram account, a mailbox). */
+export interface AccountEvents {
+  /** What a channel routes on: its external id. */
+  accountId: string;
+  messages: CustomerMessage[];
+  echoes: BrandMessage[];
+  receipts: DeliveryStatusUpdate[];
+  reactions: ReactionUpdate[];
+  reads: ReadUpdate[];
+  unsends: UnsendUpdate[];
+  bounces: BounceReport[];
+  /** Problems the provider reports that belong to no conversation: logged. */
+  errors: { code: string; message: string }[];
+  /** Parts that do not match the provider's documented types: recorded for admins, nothing else. */
+  unreadable: UnreadableItem[];
+  /** Why a delivery was deliberately not stored (our own mail coming back): nothing to log. */
+  dropped: string[];
+}
+
+/** An empty set of events for an account, to fill in. */
+export function noEvents(accountId: string): AccountEvents {
+  return { accountId, messages: [], echoes: [], receipts: [], reactions: [], reads: [], unsends: [], bounces: [], errors: [], unreadable: [], dropped: [] };
+}
+
+/** The address a customer-side event is about, to keep one customer's events in order. */
+export function conversationKeysOf(events: AccountEvents): string[] {
+  const key = (address: string) => `${events.accountId}:${address}`;
+  return [
+    // A customer may be named by address, by a provider user id or by both: each key serializes.
+    ...events.messages.flatMap((m) => [key(m.contact.address), ...(m.contact.userId ? [key(m.contact.userId)] : [])]),
+    ...events.echoes.map((e) => key(e.to ?? `answer:${e.answers}`)),
+    ...[...events.reactions, ...events.reads, ...events.unsends].map((u) => key(u.from)),
+    ...events.receipts.map((s) => key(`status:${s.providerMessageId}`)),
+  ];
+}

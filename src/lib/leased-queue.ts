@@ -1,0 +1,111 @@
+// The worker behind every leased queue (outbox sends, media downloads, webhook deliveries, inbound
+// payloads): lease a batch of due items, process them a bounded number at a time, and record what
+// became of each: done, retried after a backoff, given up, or put back for later. Each queue supplies
+// its storage and its rules as functions; what is written, and in which transaction, stays the queue's.
+import { backoffDelayMs, type BackoffSchedule } from './backoff.js';
+import { forEachLimited } from './bounded-concurrency.js';
+import { reportQueueBatch, type QueueBatchReport } from './queue-metrics.js';
+
+/** What became of one leased item, as its processing tells the worker. */
+export type ItemOutcome<Value, Failure> =
+  /** Done: the queue's `markSucceeded` (or `markSucceededTogether`, once for the batch) records it. */
+  | { outcome: 'succeeded'; value: Value }
+  /** Retried after the backoff, or given up when `final` or when this was the last attempt allowed. */
+  | { outcome: 'failed'; failure: Failure; final?: boolean }
+  /** Not failed, not finished either: the queue's `postpone` puts it back to be processed after `afterMs`. */
+  | { outcome: 'later'; afterMs: number; reason: string }
+  /** The processing recorded the item's fate itself (a wait of its own), or left it to the run that holds its lease now; only counted. */
+  | { outcome: 'handled'; counted: 'postponed' | 'skipped' };
+
+/** A queue the worker runs. `attempts` of an item include the one its lease just started. */
+export interface LeasedQueue<Item extends { attempts: number }, Value = void, Failure = unknown> {
+  /** Names the queue in batch reports. */
+  name: string;
+  batchSize: number;
+  /** How many items of a batch are processed at the same time; 1 for one after another. */
+  concurrency: number;
+  /** Leases up to `limit` due items, counting an attempt on each. */
+  lease(limit: number): Promise<Item[]>;
+  /** Processes one item. Throwing is not a failure of the item: it rejects the run (the item comes back when its lease ends). */
+  process(item: Item): Promise<ItemOutcome<Value, Failure>>;
+  markSucceeded?(item: Item, value: Value): Promise<void>;
+  /** Records the batch's successes together, after all its items were processed (not called when there is none). */
+  markSucceededTogether?(items: Item[]): Promise<void>;
+  retry: {
+    schedule: BackoffSchedule;
+    /** Without one, failures that are not final are retried for as long as it takes. */
+    maxAttempts?: number;
+    /** Jitter of the retry time; Math.random unless told otherwise. */
+    random?: () => number;
+  };
+  /** Puts a failed item back, due `delayMs` from when it is written. */
+  retryLater(item: Item, failure: Failure, delayMs: number): Promise<void>;
+  /** Required when a failure can be final or `maxAttempts` is set. */
+  giveUp?(item: Item, failure: Failure): Promise<void>;
+  /** Required when processing can answer `later`; puts the item back, due `afterMs` from when it is written. */
+  postpone?(item: Item, afterMs: number, reason: string): Promise<void>;
+  /** Lease again as long as batches come back full; otherwise one batch per run. */
+  untilShortBatch?: boolean;
+  /** Awaited between two batches (not after the last), told how long the batch took: a chance to pause. */
+  afterBatch?(batchMs: number): Promise<void>;
+}
+
+export type QueueRunTotals = Omit<QueueBatchReport, 'queue' | 'durationMs'>;
+
+const noItems = (): QueueRunTotals => ({ leased: 0, succeeded: 0, retried: 0, gaveUp: 0, postponed: 0, skipped: 0 });
+
+/** Runs the queue: one batch, or batches until one comes back short; resolves with what became of the items. */
+export async function runLeasedQueue<Item extends { attempts: number }, Value, Failure>(queue: LeasedQueue<Item, Value, Failure>): Promise<QueueRunTotals> {
+  const totals = noItems();
+  for (;;) {
+    const started = performance.now();
+    const batch = await runBatch(queue);
+    const durationMs = performance.now() - started;
+    for (const key of Object.keys(totals) as (keyof QueueRunTotals)[]) totals[key] += batch[key];
+    // An empty lease is a poll, not a batch: reporting it would drown the batches in idle runs.
+    if (batch.leased > 0) reportQueueBatch({ queue: queue.name, ...batch, durationMs });
+    if (!queue.untilShortBatch || batch.leased < queue.batchSize) return totals;
+    await queue.afterBatch?.(durationMs);
+  }
+}
+
+async function runBatch<Item extends { attempts: number }, Value, Failure>(queue: LeasedQueue<Item, Value, Failure>): Promise<QueueRunTotals> {
+  const counts = noItems();
+  const leased = await queue.lease(queue.batchSize);
+  counts.leased = leased.length;
+  const succeeded: Item[] = [];
+  await forEachLimited(leased, queue.concurrency, async (item) => {
+    const result = await queue.process(item);
+    if (result.outcome === 'succeeded') {
+      await queue.markSucceeded?.(item, result.value);
+      succeeded.push(item);
+      counts.succeeded++;
+    } else if (result.outcome === 'failed') {
+      counts[await settleFailure(queue, item, result.failure, result.final ?? false)]++;
+    } else if (result.outcome === 'later') {
+      if (!queue.postpone) throw missing(queue, 'postpone');
+      await queue.postpone(item, result.afterMs, result.reason);
+      counts.postponed++;
+    } else {
+      counts[result.counted]++;
+    }
+  });
+  // After the whole batch, so one write records them all.
+  if (succeeded.length > 0) await queue.markSucceededTogether?.(succeeded);
+  return counts;
+}
+
+async function settleFailure<Item extends { attempts: number }, Value, Failure>(queue: LeasedQueue<Item, Value, Failure>, item: Item, failure: Failure, final: boolean): Promise<'retried' | 'gaveUp'> {
+  const { maxAttempts, schedule, random } = queue.retry;
+  if (!final && (maxAttempts === undefined || item.attempts < maxAttempts)) {
+    await queue.retryLater(item, failure, backoffDelayMs(item.attempts, schedule, random));
+    return 'retried';
+  }
+  if (!queue.giveUp) throw missing(queue, 'giveUp');
+  await queue.giveUp(item, failure);
+  return 'gaveUp';
+}
+
+function missing(queue: { name: string }, hook: 'postpone' | 'giveUp'): Error {
+  return new Error(`The ${queue.name} queue has no ${hook}, yet one of its items needs it.`);
+}
