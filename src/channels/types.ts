@@ -67,6 +67,10 @@ export interface TemplateShape {
 export interface ChannelSetup {
   /** The settings field naming the provider account the channel routes on (its external id). */
   accountField: string;
+  /** The account in its canonical form (a support address as customers' addresses are), or null when it is not one. Absent: as given. */
+  normalizeAccount?(raw: string): string | null;
+  /** The account a sandbox channel routes on when none is given (mail needs an address the simulator can write to). */
+  sandboxAccount(channelId: string): string;
   /** Non-secret settings; the account field is among them. Returned to admins. */
   settings: z.ZodObject;
   /** Provider credentials: stored, never returned, never logged. */

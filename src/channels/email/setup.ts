@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { SENDER_VERIFICATION_MODES, type SenderVerificationMode } from '../../domain/sender-trust.js';
 import type { ChannelSetup } from '../types.js';
+import { normalizeEmailAddress } from './address.js';
 
 const host = z.string().trim().min(1).max(253);
 const port = z.number().int().min(1).max(65535);
@@ -12,6 +13,9 @@ export const DEFAULT_SENDER_VERIFICATION: SenderVerificationMode = 'mark';
 
 export const emailSetup: ChannelSetup = {
   accountField: 'address',
+  normalizeAccount: normalizeEmailAddress,
+  // The simulator's mail must reach it: an address, on a domain that is never delivered to.
+  sandboxAccount: (channelId) => `sandbox-${channelId.toLowerCase()}@sandbox.threadbox.test`,
   settings: z.strictObject({
     address: z.string().trim().max(320).optional(),
     fromName: z.string().trim().max(200).optional(),

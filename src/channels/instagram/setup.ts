@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ChannelSetup } from '../types.js';
 
 export const instagramSetup: ChannelSetup = {
+  sandboxAccount: (channelId) => `sandbox-${channelId}`,
   accountField: 'instagramAccountId',
   settings: z.strictObject({
     instagramAccountId: z.string().trim().regex(/^\d{5,25}$/, 'the numeric Instagram account id').optional(),

@@ -6,6 +6,7 @@ import type { ChannelSetup } from '../types.js';
 const graphId = z.string().trim().regex(/^\d{5,25}$/, 'a numeric id from the WhatsApp Manager');
 
 export const whatsappSetup: ChannelSetup = {
+  sandboxAccount: (channelId) => `sandbox-${channelId}`,
   accountField: 'phoneNumberId',
   settings: z.strictObject({
     phoneNumberId: graphId.optional(),

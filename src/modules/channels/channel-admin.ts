@@ -2,7 +2,7 @@
 // reported only as which ones are set. A provider account routes to exactly one channel across the
 // whole installation, because webhooks are routed by it before any workspace is known.
 import { z } from 'zod';
-import { channelRules, channelSetup } from '../../channels/registry.js';
+import { channelSetup } from '../../channels/registry.js';
 import { engineOf } from '../../db/dialect/engine.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { ChannelRow } from '../../db/schema.js';
@@ -91,12 +91,10 @@ function accountOf(input: NewChannelInput, channelId: string): string {
   const setup = channelSetup(input.kind);
   const raw = input.settings?.[setup.accountField];
   if (typeof raw !== 'string' || raw === '') {
-    // A sandbox email channel still needs an address, for the simulator's mail to reach it.
-    if (input.sandbox) return input.kind === 'email' ? `sandbox-${channelId.toLowerCase()}@sandbox.threadbox.test` : `sandbox-${channelId}`;
+    if (input.sandbox) return setup.sandboxAccount(channelId);
     throw invalid(`A live ${input.kind} channel needs settings.${setup.accountField}.`, `settings.${setup.accountField}`);
   }
-  // An email channel's account is its address, in the same form as customers' addresses.
-  const account = input.kind === 'email' ? channelRules('email').normalizeAddress(raw) : raw;
+  const account = setup.normalizeAccount ? setup.normalizeAccount(raw) : raw;
   if (!account) throw invalid(`"${raw}" is not a valid address.`, `settings.${setup.accountField}`);
   return account;
 }
