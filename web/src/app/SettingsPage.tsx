@@ -2,6 +2,7 @@
 import { NavLink, Navigate, Route, Routes } from 'react-router';
 import { AutoCloseSettings } from '../features/settings/AutoCloseSettings.js';
 import { ChannelsSettings } from '../features/settings/ChannelsSettings.js';
+import { HeldMailSettings } from '../features/settings/HeldMailSettings.js';
 import { TemplatesSettings } from '../features/settings/TemplatesSettings.js';
 import { TokensSettings } from '../features/settings/TokensSettings.js';
 import { UsersSettings } from '../features/settings/UsersSettings.js';
@@ -10,6 +11,7 @@ import { useUser } from '../lib/session.js';
 
 const ADMIN_SECTIONS = [
   ['channels', 'Channels', <ChannelsSettings />],
+  ['held-mail', 'Held mail', <HeldMailSettings />],
   ['templates', 'Templates', <TemplatesSettings />],
   ['auto-close', 'Auto-close rules', <AutoCloseSettings />],
   ['users', 'Users', <UsersSettings />],
@@ -33,7 +35,8 @@ export function SettingsPage() {
           {sections.map(([path, , element]) => (
             <Route key={path} path={path} element={element} />
           ))}
-          <Route path="*" element={<Navigate to={admin ? 'channels' : 'tokens'} replace />} />
+          {/* Absolute: relative to this catch-all, "tokens" would grow the address itself (/settings/channels/tokens/…). */}
+          <Route path="*" element={<Navigate to={admin ? '/settings/channels' : '/settings/tokens'} replace />} />
         </Routes>
       </div>
     </div>

@@ -255,3 +255,44 @@ export interface UploadedFile {
 export type OutgoingMessage =
   | { kind: 'text'; body: string; subject?: string }
   | { kind: 'template'; template: { name: string; language: string; parameters: Record<string, unknown> }; body?: string };
+
+/** What checking an email's sender (SPF, DKIM, DMARC) found, as a message's `data.senderCheck` carries it. */
+export interface SenderCheck {
+  authenticity: 'verified' | 'unverified' | 'unknown';
+  /** A sentence an agent can read. */
+  summary: string;
+  /** True when the sender is treated as unverified (the channel marks or holds such mail). */
+  unverified: boolean;
+  /** An admin released the message after it was held. */
+  released?: true;
+  spf?: string;
+  dkim?: string;
+  dmarc?: string;
+  arc?: string;
+  fromDomain?: string | null;
+  dkimDomain?: string | null;
+  spfDomain?: string | null;
+  dmarcPolicy?: string | null;
+  aligned?: boolean;
+  reportedBy?: string | null;
+}
+
+/** What an email channel does with mail whose sender could not be verified (absent: 'mark'). */
+export type SenderVerificationMode = 'off' | 'mark' | 'quarantine';
+
+/** Mail held because its sender could not be verified (GET /api/inbound-payloads?state=held, admins). */
+export interface HeldMail {
+  id: string;
+  channelId: string;
+  payloadId: string;
+  providerMessageId: string;
+  /** The sender the mail claims. */
+  address: string;
+  subject: string | null;
+  reason: string;
+  verdict: Partial<SenderCheck> & Record<string, unknown>;
+  receivedAt: number;
+  decision: 'released' | 'discarded' | null;
+  decidedAt: number | null;
+  decidedByUserId: string | null;
+}

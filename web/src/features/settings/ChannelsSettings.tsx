@@ -6,6 +6,7 @@ import { Empty, ErrorNote } from '../../components/Notice.js';
 import { patch, post } from '../../lib/api.js';
 import { useDirectory } from '../../lib/directory.js';
 import type { Channel, ChannelKind } from '../../lib/types.js';
+import { SENDER_VERIFICATION_FIELD, SenderVerificationChoice, senderVerificationLabel, senderVerificationOf } from './SenderVerificationChoice.js';
 import { useAction } from './use-action.js';
 
 /** The account each kind routes on, and the secrets a real (non-sandbox) channel needs. */
@@ -59,7 +60,9 @@ function ChannelItem({ channel, onChanged }: { channel: Channel; onChanged(): Pr
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const secrets = Object.fromEntries(setup.secrets.map((s) => [s.field, String(form.get(s.field) ?? '').trim()]).filter(([, v]) => v));
-    const ok = await action.run(() => patch(`/api/channels/${channel.id}`, { name: String(form.get('name')), ...(Object.keys(secrets).length ? { secrets } : {}) }));
+    const senderVerification = form.get(SENDER_VERIFICATION_FIELD);
+    const settings = channel.kind === 'email' && typeof senderVerification === 'string' ? { settings: { senderVerification } } : {};
+    const ok = await action.run(() => patch(`/api/channels/${channel.id}`, { name: String(form.get('name')), ...settings, ...(Object.keys(secrets).length ? { secrets } : {}) }));
     if (ok) {
       setEditing(false);
       await onChanged();
@@ -93,6 +96,7 @@ function ChannelItem({ channel, onChanged }: { channel: Channel; onChanged(): Pr
           </dd>
         </dl>
       )}
+      {channel.kind === 'email' && <p className="muted">Sender verification: {senderVerificationLabel(senderVerificationOf(channel.settings))}</p>}
       {!channel.sandbox && setup.secrets.length > 0 && (
         <p className="muted">Secrets set: {channel.secretsSet.length ? channel.secretsSet.join(', ') : 'none yet, so nothing can be sent'}</p>
       )}
@@ -102,6 +106,7 @@ function ChannelItem({ channel, onChanged }: { channel: Channel; onChanged(): Pr
             Name
             <input name="name" defaultValue={channel.name} required maxLength={100} />
           </label>
+          {channel.kind === 'email' && <SenderVerificationChoice current={senderVerificationOf(channel.settings)} />}
           {setup.secrets.map((s) => (
             <label key={s.field}>
               {s.label} (leave empty to keep)

@@ -1,6 +1,6 @@
 // The sandbox simulator: write to a sandbox channel as a customer would (WhatsApp, an Instagram DM or
 // comment, an email), through the channel's real webhook or mail path, and watch what the brand sends back.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ChannelSelect } from '../../components/ChannelSelect.js';
 import { Empty, ErrorNote, Loading } from '../../components/Notice.js';
 import { get, messageOf, post } from '../../lib/api.js';
@@ -17,6 +17,28 @@ const ADDRESS: Record<ChannelKind, { label: string; example: string; hint: strin
   instagram: { label: "Customer's Instagram id", example: '17841400000000123', hint: 'The id Instagram gives the customer for your account (digits).' },
   email: { label: "Customer's email address", example: 'sam@example.com', hint: 'The brand answers this address.' },
 };
+
+/** Who writes on WhatsApp: a phone number, a username with no phone, or both (a username customer whose phone is known). */
+type WhatsappWriter = 'phone' | 'username' | 'both';
+
+const WRITERS: { value: WhatsappWriter; label: string; hint: string }[] = [
+  { value: 'phone', label: 'Phone number', hint: 'The customer writes from their phone number, as most customers do.' },
+  { value: 'username', label: 'Username only', hint: 'The customer writes as their WhatsApp username; you never see their phone number.' },
+  { value: 'both', label: 'Phone and username', hint: 'A username customer whose phone number WhatsApp also shares, for example after they gave it to you.' },
+];
+
+/**
+ * WhatsApp's business-scoped user id (BSUID): what a username customer is known by when no phone is
+ * shared, a country code, a dot and digits. The server checks the same shape.
+ */
+const USER_ID = /^[A-Z]{2}\.[A-Za-z0-9.]{1,128}$/;
+const USER_ID_PATTERN = '[A-Z]{2}\\.[A-Za-z0-9.]{1,128}';
+
+/** A valid-looking BSUID: "US." and 20 digits, the first not a zero. */
+function newUserId(): string {
+  const digits = Array.from(crypto.getRandomValues(new Uint8Array(20)), (byte, index) => (index === 0 ? 1 + (byte % 9) : byte % 10));
+  return `US.${digits.join('')}`;
+}
 
 export function Simulator() {
   const { channels } = useDirectory();
@@ -48,6 +70,9 @@ export function Simulator() {
 function CustomerForm({ channel }: { channel: Channel }) {
   const address = ADDRESS[channel.kind];
   const [from, setFrom] = useState(address.example);
+  const [writer, setWriter] = useState<WhatsappWriter>('phone');
+  const [username, setUsername] = useState('sam.sandbox');
+  const [userId, setUserId] = useState(newUserId);
   const [name, setName] = useState('Sam Sandbox');
   const [text, setText] = useState('');
   const [subject, setSubject] = useState('');
@@ -56,6 +81,14 @@ function CustomerForm({ channel }: { channel: Channel }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState<string | null>(null);
+  const ids = { writers: useId(), userIdHint: useId(), nameHint: useId() };
+  const whatsapp = channel.kind === 'whatsapp';
+  const withPhone = !whatsapp || writer !== 'username';
+  const withUsername = whatsapp && writer !== 'phone';
+  // The simulator's customer: the phone, or the BSUID for a customer who writes by username only. A
+  // malformed BSUID is left to the field's own check, which says what is wrong when the form is sent.
+  const sender = withPhone ? from.trim() : userId.trim();
+  const complete = !!sender && (!withUsername || (!!username.trim() && !!userId.trim()));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -65,13 +98,15 @@ function CustomerForm({ channel }: { channel: Channel }) {
     try {
       await post('/api/sandbox/customer-messages', {
         channelId: channel.id,
-        from: from.trim(),
+        from: sender,
         text: text.trim(),
+        ...(withUsername ? { username: username.trim() } : {}),
+        ...(withUsername && withPhone ? { userId: userId.trim() } : {}),
         ...(name.trim() ? { name: name.trim() } : {}),
         ...(channel.kind === 'email' && subject.trim() ? { subject: subject.trim() } : {}),
         ...(channel.kind === 'instagram' && asComment ? { comment: mediaId.trim() ? { mediaId: mediaId.trim() } : {} } : {}),
       });
-      setSent(`Sent as ${name.trim() || from.trim()}. It shows in the inbox within a second.`);
+      setSent(`Sent as ${name.trim() || (withUsername ? username.trim() : sender)}. It shows in the inbox within a second.`);
       setText('');
     } catch (failure) {
       setError(messageOf(failure));
@@ -83,14 +118,81 @@ function CustomerForm({ channel }: { channel: Channel }) {
   return (
     <form className="simulator-customer" aria-labelledby="customer-title" onSubmit={submit}>
       <h2 id="customer-title">Write as the customer</h2>
-      <label>
-        {address.label}
-        <input value={from} onChange={(e) => setFrom(e.target.value)} required maxLength={320} autoComplete="off" />
-        <span className="hint">{address.hint}</span>
-      </label>
+      {whatsapp && (
+        <fieldset className="who-writes" aria-describedby={`${ids.writers}-hint`}>
+          <legend>Who writes</legend>
+          <p id={`${ids.writers}-hint`} className="hint">
+            Customers who adopted a WhatsApp username may write without sharing their phone number.
+          </p>
+          <div className="who-options">
+            {WRITERS.map((option) => (
+              <div key={option.value} className="who-option">
+                <label className="inline">
+                  <input
+                    type="radio"
+                    name={`${ids.writers}-writer`}
+                    value={option.value}
+                    checked={writer === option.value}
+                    onChange={() => setWriter(option.value)}
+                    aria-describedby={`${ids.writers}-${option.value}`}
+                  />
+                  {option.label}
+                </label>
+                <span id={`${ids.writers}-${option.value}`} className="hint">
+                  {option.hint}
+                </span>
+              </div>
+            ))}
+          </div>
+        </fieldset>
+      )}
+      {withPhone && (
+        <label>
+          {address.label}
+          <input value={from} onChange={(e) => setFrom(e.target.value)} required maxLength={320} autoComplete="off" />
+          <span className="hint">{address.hint}</span>
+        </label>
+      )}
+      {withUsername && (
+        <>
+          <label>
+            Customer&apos;s WhatsApp username
+            <input value={username} onChange={(e) => setUsername(e.target.value)} required maxLength={100} autoComplete="off" spellCheck={false} />
+            <span className="hint">The name they picked in WhatsApp, such as sam.sandbox.</span>
+          </label>
+          <div className="user-id-field">
+            <label>
+              Customer&apos;s user id (BSUID)
+              <input
+                value={userId}
+                onChange={(e) => setUserId(e.target.value)}
+                required
+                maxLength={140}
+                pattern={USER_ID_PATTERN}
+                title={'Two capital letters, a dot and letters or digits, such as US.13491208655302741918'}
+                autoComplete="off"
+                spellCheck={false}
+                aria-describedby={ids.userIdHint}
+              />
+            </label>
+            <button type="button" onClick={() => setUserId(newUserId())}>
+              New user id
+            </button>
+            <span id={ids.userIdHint} className="hint">
+              The id WhatsApp gives this customer for your business instead of a phone number. Your answers go to it until a phone number is known; keep it to write again
+              as the same customer.
+            </span>
+          </div>
+        </>
+      )}
       <label>
         Customer&apos;s name (optional)
-        <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoComplete="off" />
+        <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoComplete="off" aria-describedby={withUsername ? ids.nameHint : undefined} />
+        {withUsername && (
+          <span id={ids.nameHint} className="hint">
+            Their WhatsApp profile name. Left empty, the inbox shows the username.
+          </span>
+        )}
       </label>
       {channel.kind === 'instagram' && (
         <fieldset className="segmented-choice">
@@ -125,7 +227,7 @@ function CustomerForm({ channel }: { channel: Channel }) {
           {sent}
         </p>
       )}
-      <button type="submit" className="primary" disabled={busy || !from.trim() || !text.trim()}>
+      <button type="submit" className="primary" disabled={busy || !complete || !text.trim()}>
         {busy ? 'Sending…' : 'Send as the customer'}
       </button>
     </form>
@@ -154,7 +256,7 @@ function SentByBrand({ channel }: { channel: Channel }) {
           {sent.data.map((message, index) => (
             <li key={`${message.at}-${index}`} className="sent-item">
               <div className="sent-head">
-                <span>To {message.to}</span>
+                <SentTo channel={channel} to={message.to} />
                 {message.kind !== 'text' && <span className="label">{message.kind}</span>}
                 {message.tag && <span className="label">{message.tag}</span>}
                 <time dateTime={new Date(message.at).toISOString()}>{dateTime(message.at)}</time>
@@ -166,4 +268,22 @@ function SentByBrand({ channel }: { channel: Channel }) {
       )}
     </section>
   );
+}
+
+/**
+ * Whom a send went to, readably: on WhatsApp a phone number with its "+", or, for a customer who writes
+ * by username and shares no phone, the BSUID with a word on what it is.
+ */
+function SentTo({ channel, to }: { channel: Channel; to: string }) {
+  if (channel.kind === 'whatsapp' && USER_ID.test(to)) {
+    return (
+      <>
+        <span className="sent-to">
+          To user id <bdi>{to}</bdi>
+        </span>
+        <span className="label">username customer, no phone number</span>
+      </>
+    );
+  }
+  return <span className="sent-to">To {channel.kind === 'whatsapp' && /^\d+$/.test(to) ? `+${to}` : to}</span>;
 }

@@ -7,6 +7,7 @@ import { dateTime } from '../../lib/time.js';
 import type { Message, MessageAttachment, TicketDetail, TimelineEvent } from '../../lib/types.js';
 import { PreviousTicket } from './PreviousTicket.js';
 import { emailDocument, splitQuoted } from './quoted.js';
+import { senderCheckOf, showsUnverified, showsVerified, UnverifiedSenderNotice, VerifiedSenderMark } from './SenderCheck.js';
 import { describeEvent } from './timeline.js';
 
 /** How the agent answers a customer's comment: a direct message to the commenter, or a reply under it. */
@@ -38,6 +39,10 @@ export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates, on
   const count = items.length;
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' });
+    // The composer below the thread stays in view (sticky): scrolled to the very end, it sits in its own place
+    // instead of over the latest message (and a notice on it) on a short screen.
+    const pane = end.current?.closest('.detail');
+    if (pane) pane.scrollTop = pane.scrollHeight;
   }, [count]);
 
   return (
@@ -73,6 +78,7 @@ function Bubble({ message, contactName, onSendAgain, onUseTemplate, canUseTempla
   const note = message.kind === 'note';
   const side = note ? 'note' : message.direction === 'inbound' ? 'customer' : 'team';
   const unsent = Boolean(message.data?.unsent);
+  const senderCheck = message.direction === 'inbound' ? senderCheckOf(message) : null;
   const author =
     message.direction === 'inbound'
       ? (contactName ?? 'Customer')
@@ -82,7 +88,7 @@ function Bubble({ message, contactName, onSendAgain, onUseTemplate, canUseTempla
           ? `${message.author?.name ?? 'Integration'} (integration)`
           : userName(message.authorUserId);
   return (
-    <li className={`bubble bubble-${side}`} data-message-id={message.id} data-status={message.status}>
+    <li className={`bubble bubble-${side}${showsUnverified(senderCheck) ? ' bubble-unverified' : ''}`} data-message-id={message.id} data-status={message.status}>
       <div className="bubble-head">
         <span className="author">{note ? `Private note · ${author}` : author}</span>
         {message.kind === 'comment' && <span className="label">Comment</span>}
@@ -91,9 +97,11 @@ function Bubble({ message, contactName, onSendAgain, onUseTemplate, canUseTempla
         {message.automated && message.direction === 'inbound' && <span className="label">Automatic reply</span>}
         <time dateTime={new Date(message.createdAt).toISOString()}>{dateTime(message.createdAt)}</time>
       </div>
+      {showsUnverified(senderCheck) && <UnverifiedSenderNotice check={senderCheck} />}
       {message.subject && <div className="subject">{message.subject}</div>}
       {message.html ? <EmailHtml html={message.html} /> : unsent && !message.body ? <p className="body muted">The customer took this message back.</p> : <Body text={message.body} kind={message.kind} hasFiles={message.attachments.length > 0} />}
       {message.attachments.length > 0 && <Attachments attachments={message.attachments} />}
+      {showsVerified(senderCheck) && <VerifiedSenderMark check={senderCheck} />}
       {message.kind === 'comment' && message.direction === 'inbound' && <CommentSource message={message} onAnswer={onAnswerComment} />}
       {message.direction === 'outbound' && !note && <Delivery message={message} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} />}
     </li>
