@@ -24,7 +24,10 @@ export const emailAdapter: ChannelAdapter = {
   sandbox: startEmailSandbox,
   mailbox: {
     source: 'email-imap',
-    mailboxOf: (account) => (emailSettingsOf(account).imap && emailSecretsOf(account).imapPassword ? emailSettingsOf(account).imap!.mailbox : null),
+    mailboxOf(account) {
+      const { imap } = emailSettingsOf(account);
+      return imap && emailSecretsOf(account).imapPassword ? imap.mailbox : null;
+    },
     read(account, cursor, take) {
       const imap = emailSettingsOf(account).imap!;
       return readNewMail({ ...imap, password: emailSecretsOf(account).imapPassword! }, cursor, (mail, after) => take(mail.raw, after));
