@@ -9,7 +9,22 @@ export type CustomerMessage = Omit<InboundMessage, 'channelId'> & {
   files?: DeliveredFile[];
   /** Tickets the message names, by what it carries (an email's reply token, subject token, references). */
   threadingHints?: ThreadingHints;
+  /**
+   * What makes the message that message, for a provider whose ids are not unique (an email's Message-ID):
+   * a second, different message under a stored id is kept under a derived id instead of being taken for a
+   * redelivery (modules/inbound/same-provider-id.ts).
+   */
+  contentHash?: string;
 };
+
+/** A message the channel read but cannot tie to a sender (mail with no usable address): kept for admins. */
+export interface UnattributedMessage {
+  providerMessageId: string;
+  subject: string | null;
+  reason: 'no_sender';
+  /** What an admin is told about it. */
+  summary: string;
+}
 
 /** A file whose bytes came with the delivery. */
 export interface DeliveredFile {
@@ -95,11 +110,13 @@ export interface AccountEvents {
   unreadable: UnreadableItem[];
   /** Why a delivery was deliberately not stored (our own mail coming back): nothing to log. */
   dropped: string[];
+  /** Messages that belong to no sender: held in `inbound_held` for an admin to see, never stored in a ticket. */
+  unattributed: UnattributedMessage[];
 }
 
 /** An empty set of events for an account, to fill in. */
 export function noEvents(accountId: string): AccountEvents {
-  return { accountId, messages: [], echoes: [], receipts: [], reactions: [], reads: [], unsends: [], bounces: [], errors: [], unreadable: [], dropped: [] };
+  return { accountId, messages: [], echoes: [], receipts: [], reactions: [], reads: [], unsends: [], bounces: [], errors: [], unreadable: [], dropped: [], unattributed: [] };
 }
 
 /** The address a customer-side event is about, to keep one customer's events in order. */

@@ -53,7 +53,8 @@ export type ErrorCode =
   | 'WHATSAPP_ONE_FILE_PER_MESSAGE'
   | 'INSTAGRAM_MEDIA_NEEDS_LINK'
   | 'URL_NOT_ALLOWED'
-  | 'ALREADY_DECIDED';
+  | 'ALREADY_DECIDED'
+  | 'HELD_WITHOUT_SENDER';
 
 /** What kind of failure a code is; the HTTP layer maps kinds to statuses. */
 export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation' | 'unauthenticated' | 'forbidden' | 'rate_limited' | 'too_large' | 'unsupported_media';
@@ -92,6 +93,7 @@ const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   INVALID_STATUS_CHANGE: 'conflict',
   CONFLICT: 'conflict',
   ALREADY_DECIDED: 'conflict',
+  HELD_WITHOUT_SENDER: 'conflict',
   SNOOZE_UNTIL_REQUIRED: 'validation',
   SNOOZE_UNTIL_IN_PAST: 'validation',
   VALIDATION_FAILED: 'validation',

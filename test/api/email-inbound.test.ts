@@ -70,6 +70,41 @@ describe.each(ENGINES)('delivering raw email by HTTP (%s)', (engine) => {
     expect(await countRows(api.db.store, 'inbound_payloads')).toBe(0);
   });
 
+  it('a mail in mbox form (a leading "From " line) or with a stray line before its headers is stored as sent and becomes a ticket message', async () => {
+    const admin = await api.signIn((await api.addUser('admin')).email);
+    const channel = api.world.channels.email;
+    const mbox = fixtureMail('email-mbox-from-line.eml');
+    const stray = Buffer.from(`>>> relayed by forwarder 7\r\n${rawMail({ from: 'Ana Lima <ana@example.com>', to: channel.external_id, subject: 'After a stray line', body: 'Hello from Ana' }).toString('latin1')}`, 'latin1');
+    for (const raw of [mbox, stray]) {
+      const response = await post(channel.id, raw, { cookie: admin });
+      expect(response.status).toBe(202);
+      const payload = await api.db.store.db.selectFrom('inbound_payloads').select('raw').where('id', '=', response.body.received.id).executeTakeFirstOrThrow();
+      expect(Buffer.compare(payload.raw, raw)).toBe(0);
+    }
+    expect(await new InboundProcessor(api.world.deps, inboundHandlers(logger, new LocalDiskAttachmentStorage(api.attachmentsDir)), logger).run()).toBe(2);
+    const messages = await api.db.store.db
+      .selectFrom('messages')
+      .innerJoin('tickets', 'tickets.id', 'messages.ticket_id')
+      .innerJoin('contact_identities', 'contact_identities.contact_id', 'tickets.contact_id')
+      .select(['tickets.subject', 'messages.body', 'contact_identities.address', 'contact_identities.display_name'])
+      .orderBy('tickets.subject')
+      .execute();
+    expect(messages).toEqual([
+      { subject: 'After a stray line', body: 'Hello from Ana', address: 'ana@example.com', display_name: 'Ana Lima' },
+      { subject: 'Exported from my mail archive', body: 'Hello, this mail was saved in mbox form.\n\nJane', address: 'jane.customer@example.com', display_name: 'Jane Customer' },
+    ]);
+  });
+
+  it('a body with an mbox "From " line but no header after it is still refused with 400', async () => {
+    const admin = await api.signIn((await api.addUser('admin')).email);
+    for (const body of ['From jane@example.com Thu Nov 26 10:00:00 2026\r\n\r\nJust text, no headers.\r\n', 'Dear support,\r\nmy order is late.\r\n']) {
+      const response = await post(api.world.channels.email.id, body, { cookie: admin });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    }
+    expect(await countRows(api.db.store, 'inbound_payloads')).toBe(0);
+  });
+
   it('"+ New" on email to a contact without an email address is refused with CONTACT_HAS_NO_EMAIL, and nothing is created', async () => {
     const agent = await api.signIn((await api.addUser('agent')).email);
     const contact = await insertContact(api.db.store.db, api.world.workspaceId, 'No Mail', api.world.clock.now());

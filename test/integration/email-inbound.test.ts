@@ -72,6 +72,25 @@ describe.each(ENGINES)('email into tickets (%s)', (engine) => {
     expect(data.email.references).toEqual(['<CAFAKE-original-0001@mail.example.com>', '<t-123.m-456.1735810000@support.example.org>']);
   });
 
+  it("an HTML-only reply becomes a message whose body holds the customer's new words, not the quote", async () => {
+    const result = storedIn(await receive(fixtureMail('email-html-only-reply.eml')));
+    const message = await messageRow(ctx.db.store, result.messageId);
+    expect(message.body).toBe('The parcel still has not arrived. Could you send it to Café Street 5 instead?\nThe tracking page [https://track.example.net/A-1001] shows no update since Monday.\n\nJane');
+    expect(message.body).not.toContain('Your parcel left our warehouse today.');
+    expect(message.html).toContain('Café Street 5');
+    expect(JSON.parse(message.data!).email.quotedText).toContain('> Your parcel left our warehouse today.');
+  });
+
+  it('a forwarded mail is kept as <subject>.eml, unnamed images by their type, and extra HTML parts as files', async () => {
+    const forwarded = storedIn(await receive(fixtureMail('email-forwarded-message.eml')));
+    const apple = storedIn(await receive(fixtureMail('email-apple-mail-html-parts.eml')));
+    const namesOf = async (messageId: string) =>
+      (await ctx.db.store.db.selectFrom('attachments').select('file_name').where('message_id', '=', messageId).orderBy('file_name').execute()).map((r) => r.file_name);
+    expect(await namesOf(forwarded.messageId)).toEqual(['Invoice 12 2026 overdue.eml', 'forwarded-message.eml', 'image-1.jpeg', 'image-2.png']);
+    expect(await namesOf(apple.messageId)).toEqual(['box.pdf', 'label.pdf', 'part-2.html', 'part-3.html']);
+    expect((await messageRow(ctx.db.store, apple.messageId)).html).not.toContain('And the label:');
+  });
+
   it('email-reply.eml threads into the ticket holding the message it answers', async () => {
     const { ticketId } = await conversation('<t-123.m-456.1735810000@support.example.org>');
     const result = storedIn(await receive(fixtureMail('email-reply.eml')));
@@ -123,7 +142,8 @@ describe.each(ENGINES)('email into tickets (%s)', (engine) => {
   });
 
   it('an out-of-office reply is recorded in its ticket but is not customer activity, and never opens a ticket by itself', async () => {
-    expect(await receive(fixtureMail('email-autoreply.eml'))).toEqual({ outcome: 'ignored', reason: 'automated_without_ticket' });
+    // With no ticket to join it is held for an admin (email-nothing-lost.test.ts), not lost.
+    expect(await receive(fixtureMail('email-autoreply.eml'))).toEqual({ outcome: 'held', reason: 'automated' });
     expect(await countRows(ctx.db.store, 'tickets')).toBe(0);
 
     const { ticketId } = await conversation('<t-123.m-457.1735815000@support.example.org>');

@@ -3,6 +3,7 @@
 import type { ChannelAdapter } from '../adapter.js';
 import { normalizeEmailAddress } from './address.js';
 import { readNewMail } from './imap-mailbox.js';
+import { headersStartAt } from './message-start.js';
 import { readEmailDelivery } from './inbound.js';
 import { checkEmailSender } from './sender-check.js';
 import { emailPolicy, emailTemplatesUnsupported } from './policy.js';
@@ -35,6 +36,6 @@ export const emailAdapter: ChannelAdapter = {
   },
   accountOfRecipient: baseAddress,
   listener: { source: 'email-smtp', start: startSmtpListener },
-  // Headers first (RFC 5322): a header name, then a colon.
-  forward: { source: 'email-http', looksValid: (raw) => raw.length > 0 && /^[\x21-\x39\x3b-\x7e]+:/.test(raw.subarray(0, 200).toString('latin1')) },
+  // Headers first (RFC 5322), after an mbox "From " line or a stray line a forwarder may put before them.
+  forward: { source: 'email-http', looksValid: (raw) => headersStartAt(raw) !== null },
 };

@@ -8,6 +8,7 @@ import { normalizeEmailAddress } from './address.js';
 import { carriesOurLoopMarker } from './automated-mail.js';
 import { failureReason } from './delivery-report.js';
 import { parseEmail, type ParsedEmail } from './parse-email.js';
+import { senderOf } from './sender-address.js';
 import { baseAddress, readBounceToken, readReplyTokens, readSubjectToken, tagMatches } from './threading-keys.js';
 
 // Enough of a References chain to find the conversation; longer ones are older history.
@@ -31,7 +32,8 @@ export async function readEmailDelivery(delivery: StoredDelivery): Promise<Accou
   } else if (message) {
     events.messages.push(message);
   } else {
-    events.dropped.push('no_sender');
+    // Nobody to file it under: kept for an admin to see rather than lost.
+    events.unattributed.push({ providerMessageId: mail.messageId, subject: mail.subject, reason: 'no_sender', summary: 'The mail names no usable sender address (no From, Reply-To, Sender or Return-Path).' });
   }
   return [events];
 }
@@ -43,14 +45,14 @@ function isOwnMail(mail: ParsedEmail, account: ChannelAccount): boolean {
 }
 
 function customerMessageOf(mail: ParsedEmail, account: ChannelAccount, receivedAt: number): CustomerMessage | null {
-  const sender = mail.from ? normalizeEmailAddress(mail.from.address) : null;
-  if (!sender) return null;
   const ours = (address: string) => baseAddress(address) === account.accountId;
+  const sender = senderOf(mail, ours);
+  if (!sender) return null;
   const body = mail.newText || null;
   return {
     providerMessageId: mail.messageId,
     sentAt: mail.sentAt ?? receivedAt,
-    contact: { address: sender, displayName: mail.from?.name ?? null },
+    contact: { address: sender.address, displayName: sender.name },
     kind: !body && mail.attachments.length > 0 ? 'media' : 'text',
     body,
     html: mail.html,
@@ -58,10 +60,13 @@ function customerMessageOf(mail: ParsedEmail, account: ChannelAccount, receivedA
     files: mail.attachments.map((file) => ({ fileName: file.fileName, contentType: file.contentType, content: file.content, inline: file.inline })),
     replyToProviderMessageId: mail.inReplyTo[0] ?? null,
     automated: mail.automated,
+    contentHash: mail.contentHash,
     data: {
       email: {
         messageId: mail.messageId,
         from: mail.from,
+        // Which header named the sender: `from`, or the fallback used when the From had no usable address.
+        senderHeader: sender.header,
         to: mail.to,
         cc: mail.cc,
         inReplyTo: mail.inReplyTo,

@@ -48,11 +48,12 @@ describe('reading an email', () => {
   it.each([
     ['Auto-Submitted: auto-generated', true],
     ['Auto-Submitted: no', false],
-    ['Precedence: bulk', true],
-    ['Precedence: list', true],
+    // List and bulk mail from a reply path someone reads is a person's (automated-mail.ts).
+    ['Precedence: bulk', false],
+    ['Precedence: list', false],
     ['X-Autorespond: yes', true],
-    ['X-Auto-Response-Suppress: OOF', true],
-    ['List-Id: <news.example.com>', true],
+    ['X-Auto-Response-Suppress: OOF', false],
+    ['List-Id: <news.example.com>', false],
     ['Return-Path: <>', true],
     ['X-Mailer: Thunderbird', false],
   ])('a mail with "%s" is automated: %s', async (header, automated) => {
@@ -60,9 +61,10 @@ describe('reading an email', () => {
     expect((await parseEmail(raw)).automated).toBe(automated);
   });
 
-  it('a mail from a no-reply sender is automated', async () => {
+  it('a mail from a no-reply sender is a person\'s unless a standard signal says otherwise; list mail from one is automated', async () => {
     const raw = Buffer.from('From: Shop <no-reply@shop.example>\r\nTo: support@brand.test\r\nSubject: Your order\r\n\r\nThanks\r\n');
-    expect((await parseEmail(raw)).automated).toBe(true);
+    expect((await parseEmail(raw)).automated).toBe(false);
+    expect((await parseEmail(Buffer.from(`List-Unsubscribe: <https://shop.example/u>\r\n${raw.toString()}`))).automated).toBe(true);
   });
 
   it('a mail without Message-ID gets one from its bytes, the same on every delivery', async () => {
@@ -86,9 +88,66 @@ describe('reading an email', () => {
     ].join('\r\n');
     const mail = await parseEmail(Buffer.from(raw));
     expect(mail.attachments.map((a) => ({ fileName: a.fileName, contentType: a.contentType, inline: a.inline, size: a.content.length }))).toEqual([
-      { fileName: null, contentType: 'image/png', inline: true, size: png.length },
+      { fileName: 'image-1.png', contentType: 'image/png', inline: true, size: png.length },
       { fileName: 'invoice.pdf', contentType: 'application/pdf', inline: false, size: 13 },
     ]);
     expect(mail.html).toMatch(/<img src="data:image\/png;base64,/);
+  });
+});
+
+describe('reading real-world mail shapes', () => {
+  it('reads an HTML-only reply into text: the new words apart from the quote, link targets kept, images and wrapping dropped', async () => {
+    const mail = await parseEmail(fixture('email-html-only-reply.eml'));
+    expect(mail.newText).toBe(
+      'The parcel still has not arrived. Could you send it to Café Street 5 instead?\nThe tracking page [https://track.example.net/A-1001] shows no update since Monday.\n\nJane',
+    );
+    expect(mail.quotedText).toContain('On Wed, 25 Nov 2026 at 09:26, Example Support');
+    expect(mail.quotedText).toContain('> Your parcel left our warehouse today.');
+    expect(mail.newText).not.toContain('logo');
+    expect(mail.html).toContain('Café Street 5');
+  });
+
+  it('reads a single-part HTML mail without wrapping its lines or uppercasing its headings', async () => {
+    const sentence = 'This sentence is deliberately longer than eighty characters so that a fixed-width wrap would break it.';
+    const raw = Buffer.from(`From: ana@example.com\r\nTo: support@brand.test\r\nSubject: Hi\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<h2>Order</h2><p>${sentence}</p><p>Mail <a href="mailto:ana@example.com">ana@example.com</a></p>\r\n`);
+    expect((await parseEmail(raw)).newText).toBe(`Order\n\n${sentence}\n\nMail ana@example.com`);
+  });
+
+  it('reads a mail that starts with an mbox "From " line', async () => {
+    const mail = await parseEmail(fixture('email-mbox-from-line.eml'));
+    expect(mail).toMatchObject({ from: { address: 'jane.customer@example.com', name: 'Jane Customer' }, subject: 'Exported from my mail archive', messageId: '<mbox-0001@mail.example.com>' });
+    expect(mail.newText).toBe('Hello, this mail was saved in mbox form.\n\nJane');
+  });
+
+  it('reads a mail with a stray line before its headers, and hashes it as the same mail without the line', async () => {
+    const mail = 'From: Ana <ana@example.com>\r\nTo: support@brand.test\r\nSubject: Stray\r\n\r\nHello\r\n';
+    const withStray = await parseEmail(Buffer.from(`>>> forwarded by relay 7\r\n${mail}`));
+    expect(withStray).toMatchObject({ from: { address: 'ana@example.com' }, subject: 'Stray', newText: 'Hello' });
+    expect(withStray.messageId).toBe((await parseEmail(Buffer.from(mail))).messageId);
+  });
+
+  it('names a forwarded message after its subject (.eml) and unnamed inline images after their type', async () => {
+    const mail = await parseEmail(fixture('email-forwarded-message.eml'));
+    expect(mail.attachments.map((a) => [a.fileName, a.contentType])).toEqual([
+      ['Invoice 12 2026 overdue.eml', 'message/rfc822'],
+      ['forwarded-message.eml', 'message/rfc822'],
+      ['image-1.jpeg', 'image/jpeg'],
+      ['image-2.png', 'image/png'],
+    ]);
+    expect(mail.attachments[0]!.content.toString()).toContain('Subject: Invoice 12/2026: "overdue?"');
+  });
+
+  it('keeps the text/html parts after the main one as files instead of folding them into the HTML body', async () => {
+    const mail = await parseEmail(fixture('email-apple-mail-html-parts.eml'));
+    expect(mail.attachments.map((a) => [a.fileName, a.contentType])).toEqual([
+      ['box.pdf', 'application/pdf'],
+      ['part-2.html', 'text/html'],
+      ['label.pdf', 'application/pdf'],
+      ['part-3.html', 'text/html'],
+    ]);
+    expect(mail.attachments[1]!.content.toString()).toContain('And the label:');
+    expect(mail.html).toContain('Here is the box:');
+    expect(mail.html).not.toContain('And the label:');
+    expect(mail.newText).toBe('Here is the box:\n\nAnd the label:\n\nJane');
   });
 });

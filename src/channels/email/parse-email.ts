@@ -5,8 +5,13 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { storableDeep, storableText } from '../../domain/storable-text.js';
 import { isAutomatedMail, type HeaderLookup } from './automated-mail.js';
+import { contentHashOf } from './content-hash.js';
 import { readDeliveryFailure, type DeliveryFailure } from './delivery-report.js';
 import { sanitizeEmailHtml } from './display-html.js';
+import { fileNamesOf } from './attachment-names.js';
+import { extraHtmlPartsAsFiles } from './html-parts.js';
+import { textOfHtml } from './html-text.js';
+import { fromFirstHeader } from './message-start.js';
 import { separateQuotedText } from './quoted-text.js';
 import { normalizeMessageIds } from './threading-keys.js';
 
@@ -25,6 +30,14 @@ export interface ParsedEmail {
   inReplyTo: string[];
   references: string[];
   from: { address: string; name: string | null } | null;
+  /** Where replies go (Reply-To); also who sent the mail when it has no usable From. */
+  replyTo: { address: string; name: string | null } | null;
+  /** The Sender header: who sent it on the author's behalf; a fallback sender after Reply-To. */
+  sender: { address: string; name: string | null } | null;
+  /** The envelope sender the receiving server recorded; null when absent or `<>`. The last fallback sender. */
+  returnPath: string | null;
+  /** A hash of what the author wrote (content-hash.ts): tells apart two mails sharing one Message-ID. */
+  contentHash: string;
   to: string[];
   cc: string[];
   /** Delivered-To and X-Original-To: where a forwarding host says the mail was addressed. */
@@ -56,17 +69,27 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
 }
 
 async function readEmail(raw: Buffer): Promise<ParsedEmail> {
-  const mail = await simpleParser(raw, { keepDeliveryStatus: true, checksumAlgo: 'sha256' });
+  const message = fromFirstHeader(raw);
+  // Text is derived from the HTML here (html-text.ts), not by mailparser, which does it only for some mail shapes.
+  const mail = await simpleParser(await extraHtmlPartsAsFiles(message), { keepDeliveryStatus: true, checksumAlgo: 'sha256', skipHtmlToText: true });
   const header = headerLookup(mail);
   const from = addressesOf(mail.from)[0] ?? null;
   const isReport = /^multipart\/report\b/i.test(header('content-type') ?? '');
   const deliveryFailure = isReport ? readDeliveryFailure(partText(mail, 'message/delivery-status'), partText(mail, 'text/rfc822-headers') ?? partText(mail, 'message/rfc822')) : null;
-  const { newText, quoted } = separateQuotedText(mail.text ?? '');
+  const files = mail.attachments.filter((a) => !(isReport && REPORT_PARTS.has(a.contentType)));
+  const fileNames = await fileNamesOf(files);
+  const html = typeof mail.html === 'string' ? sanitizeEmailHtml(mail.html) || null : null;
+  // A mail with no text part (or an empty one) is read from its HTML, quotes and all.
+  const { newText, quoted } = separateQuotedText(mail.text?.trim() ? mail.text : html ? textOfHtml(html) : '');
   return {
-    messageId: normalizeMessageIds(mail.messageId)[0] ?? `<sha256.${createHash('sha256').update(raw).digest('hex')}@threadbox.invalid>`,
+    messageId: normalizeMessageIds(mail.messageId)[0] ?? `<sha256.${createHash('sha256').update(message).digest('hex')}@threadbox.invalid>`,
     inReplyTo: normalizeMessageIds(mail.inReplyTo),
     references: normalizeMessageIds(mail.references),
     from: from ? { address: from.address, name: from.name || null } : null,
+    replyTo: addressesOf(mail.replyTo).map((a) => ({ address: a.address, name: a.name || null }))[0] ?? null,
+    sender: addressesOf(mail.headers.get('sender') as AddressObject | undefined).map((a) => ({ address: a.address, name: a.name || null }))[0] ?? null,
+    returnPath: addressesOf(mail.headers.get('return-path') as AddressObject | undefined)[0]?.address ?? null,
+    contentHash: contentHashOf(mail),
     to: addressesOf(mail.to).map((a) => a.address),
     cc: addressesOf(mail.cc).map((a) => a.address),
     deliveredTo: mail.headerLines
@@ -78,11 +101,9 @@ async function readEmail(raw: Buffer): Promise<ParsedEmail> {
     sentAt: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.getTime() : null,
     newText,
     quotedText: quoted,
-    html: typeof mail.html === 'string' ? sanitizeEmailHtml(mail.html) || null : null,
-    attachments: mail.attachments
-      .filter((a) => !(isReport && REPORT_PARTS.has(a.contentType)))
-      .map((a) => ({ fileName: a.filename ?? null, contentType: a.contentType, content: a.content, contentId: a.cid ?? null, inline: a.related === true || (a.contentDisposition === 'inline' && !!a.cid) })),
-    automated: isAutomatedMail(header, from?.address ?? null, returnPathIsNull(header)),
+    html,
+    attachments: files.map((a, i) => ({ fileName: fileNames[i] ?? null, contentType: a.contentType, content: a.content, contentId: a.cid ?? null, inline: a.related === true || (a.contentDisposition === 'inline' && !!a.cid) })),
+    automated: isAutomatedMail(header, (addressesOf(mail.replyTo)[0] ?? from)?.address ?? null, returnPathIsNull(header)),
     deliveryFailure,
     header,
   };

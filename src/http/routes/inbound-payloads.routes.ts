@@ -1,7 +1,8 @@
 // What providers sent that could not be read: parts of payloads that did not match the provider's
 // documented types, kept with the reason (the payload itself is kept exactly as received); messages
-// from blocked senders, kept as received and recorded instead of opening tickets; and mail held because
-// its sender could not be verified, which an admin releases into its ticket or discards. Admins only.
+// from blocked senders, kept as received and recorded instead of opening tickets; and held mail (a sender
+// that could not be verified, machine-written mail with no ticket to join, mail naming no sender), which an
+// admin releases into its ticket or discards. Admins only.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../modules/deps.js';
@@ -39,10 +40,14 @@ const heldItem = z.object({
   channelId: z.string(),
   payloadId: z.string().describe('the stored delivery, kept exactly as received'),
   providerMessageId: z.string(),
-  address: z.string().describe('the sender the mail claims'),
+  address: z.string().describe('the sender the mail claims; empty when it names none (reason no_sender)'),
   subject: z.string().nullable(),
-  reason: z.string().describe('unverified_sender: the From failed its domain\'s DMARC check'),
-  verdict: z.record(z.string(), z.unknown()).describe('the sender check: authenticity, summary, spf, dkim, dmarc, …'),
+  reason: z
+    .string()
+    .describe(
+      "unverified_sender: the From failed its domain's DMARC check; automated: machine-written mail (auto-reply, list mail nobody answers, a report) whose sender has no active ticket, released it opens a ticket as a person's mail; no_sender: no From, Reply-To, Sender or Return-Path names an address, it can only be discarded (release answers 409 HELD_WITHOUT_SENDER)",
+    ),
+  verdict: z.record(z.string(), z.unknown()).describe('what an admin is told: summary; for unverified_sender the sender check: authenticity, spf, dkim, dmarc, …'),
   receivedAt: z.number(),
   decision: z.enum(['released', 'discarded']).nullable(),
   decidedAt: z.number().nullable(),
@@ -57,7 +62,7 @@ export const inboundPayloadRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'sto
     {
       schema: {
         tags: ['channels'],
-        summary: 'Provider messages and events that could not be read, with the reason; (state=blocked) messages from blocked senders; (state=held) mail held because its sender could not be verified (admins)',
+        summary: 'Provider messages and events that could not be read, with the reason; (state=blocked) messages from blocked senders; (state=held) held mail: an unverified sender, automated mail with no ticket to join, or no sender (admins)',
         querystring: z.object({
           state: z.enum(['unreadable', 'blocked', 'held']).default('unreadable'),
           channelId: z.string().max(64).optional(),
@@ -83,8 +88,8 @@ export const inboundPayloadRoutes: FastifyPluginAsyncZod<{ deps: Pick<Deps, 'sto
           tags: ['channels'],
           summary:
             decision === 'released'
-              ? "Release mail held for an unverified sender: it is read again and reaches its ticket, still showing the verdict (admins)"
-              : 'Discard mail held for an unverified sender: it stays recorded here and reaches no ticket (admins)',
+              ? "Release held mail: it is read again and reaches its ticket (an unverified sender's still showing the verdict, automated mail as a person's mail); mail with no sender cannot be released (409 HELD_WITHOUT_SENDER) (admins)"
+              : 'Discard held mail: it stays recorded here and reaches no ticket (admins)',
           params: z.object({ id: z.string().min(1).max(64) }),
           response: { 200: z.object({ held: heldItem }), 409: errorResponse, ...authenticatedErrors },
         },

@@ -20,9 +20,12 @@ import { ingestInbound, type IngestResult } from '../messages/ingest-inbound.js'
 import { applyReadUntil } from '../messages/read-watermark.js';
 import { applyReaction } from '../messages/reactions.js';
 import { applyUnsend } from '../messages/unsend.js';
+import { holdAutomated, unlessReleasedFromAutomatedHold } from './automated-hold.js';
 import { addressOfAnsweredCustomer } from './conversation-lookups.repo.js';
 import { storeDeliveredFiles, type StoredFiles } from './delivered-files.js';
+import { holdUnattributed } from './hold-unattributed.js';
 import { recordBounce } from './record-bounce.js';
+import { withDistinctProviderId } from './same-provider-id.js';
 import { gateBySender } from './sender-gate.js';
 import { findThreadCandidates } from './thread-candidates.js';
 import { recordUnreadable } from './unreadable-inbound.repo.js';
@@ -65,6 +68,7 @@ export async function applyInboundEvents(deps: Deps, channel: ChannelRow, events
   for (const item of events.unreadable) logger.warn({ channelId: channel.id, payloadId: delivery.id, item: item.item }, `a ${channel.kind} event could not be read: ${item.reason}`);
   await recordUnreadable(deps.store.db, channel, { id: delivery.id, received_at: delivery.receivedAt }, events.unreadable, deps.clock.now());
   const outcomes: DeliveryOutcome[] = events.dropped.map((reason) => ({ outcome: 'ignored', reason }));
+  for (const unattributed of events.unattributed) outcomes.push(await holdUnattributed(deps, channel, unattributed, delivery));
   const messages = await enriched(deps, channel, events.messages, context);
   outcomes.push(...(await storeByContact(deps, channel, messages, delivery, context)));
   let waiting = 0;
@@ -145,24 +149,39 @@ async function storeByContact(deps: Deps, channel: ChannelRow, messages: Custome
   return outcomes.flat();
 }
 
-/** Stores one customer message with its files and the tickets it points at; a message the engine refuses is logged and skipped. */
-async function storeOne(deps: Deps, channel: ChannelRow, received: CustomerMessage, delivery: DeliveryContext, context: ApplyContext): Promise<DeliveryOutcome> {
+/**
+ * Stores one customer message with its files and the tickets it points at; a message the engine refuses is
+ * logged and skipped, and automated mail with no ticket to join is held for an admin.
+ */
+async function storeOne(deps: Deps, channel: ChannelRow, arrived: CustomerMessage, delivery: DeliveryContext, context: ApplyContext): Promise<DeliveryOutcome> {
+  const received = await withDistinctProviderId(deps.store.db, channel.id, arrived, context.logger);
   // A blocked sender's message is recorded as blocked by ingest; its files are never written.
   const blocked = (received.files?.length || received.threadingHints) && (await isAddressBlocked(deps.store.db, channel.id, received.contact.address));
   const gated = delivery.senderCheck && !blocked ? await gateBySender(deps, channel, received, delivery.senderCheck, delivery) : { pass: true as const, message: received };
   if (!gated.pass) return { outcome: 'held', reason: gated.reason };
-  const { files, threadingHints, ...inbound } = gated.message;
+  const { files, threadingHints, ...inbound } = await unlessReleasedFromAutomatedHold(deps, channel.id, gated.message);
   const threadCandidates = threadingHints && !blocked ? await findThreadCandidates(deps.store.db, channel, threadingHints) : undefined;
   const stored = files?.length && !blocked ? await storeFiles(deps, channel, files, context) : null;
   try {
-    const result = await ingestInbound(deps, {
-      ...inbound,
-      channelId: channel.id,
-      ...(stored ? { attachments: [...(inbound.attachments ?? []), ...stored.attachments] } : {}),
-      ...(threadingHints ? { threadCandidates: threadCandidates ?? [] } : {}),
-    });
+    const ingest = (message: typeof inbound) =>
+      ingestInbound(deps, {
+        ...message,
+        channelId: channel.id,
+        ...(stored ? { attachments: [...(message.attachments ?? []), ...stored.attachments] } : {}),
+        ...(threadingHints ? { threadCandidates: threadCandidates ?? [] } : {}),
+      });
+    let result = await ingest(inbound);
+    if (result.outcome === 'duplicate' && inbound.contentHash) {
+      // A different message with the same id may have been stored meanwhile by a delivery beside this one.
+      const distinct = await withDistinctProviderId(deps.store.db, channel.id, inbound, context.logger);
+      if (distinct.providerMessageId !== inbound.providerMessageId) result = await ingest(distinct);
+    }
     if (result.outcome === 'stored') await stored?.link(result.messageId);
     else await stored?.discard();
+    if (result.outcome === 'ignored' && result.reason === 'automated_without_ticket') {
+      await holdAutomated(deps, channel, inbound, delivery);
+      return { outcome: 'held', reason: 'automated' };
+    }
     return result;
   } catch (error) {
     await stored?.discard();

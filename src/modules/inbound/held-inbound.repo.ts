@@ -1,6 +1,7 @@
-// Messages held back because their sender could not be verified (a forged From must not write into a
-// customer's conversation): kept as received in `inbound_payloads`, recorded here once per provider
-// message id, listed for admins, and released into their ticket or discarded by a person.
+// Messages held back for a person: a sender that could not be verified (`unverified_sender`: a forged From
+// must not write into a customer's conversation), machine-written mail with no ticket to join (`automated`),
+// mail naming no sender (`no_sender`). Kept as received in `inbound_payloads`, recorded here once per
+// provider message id, listed for admins, and released into their ticket or discarded by a person.
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, InboundHeldTable } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
@@ -58,6 +59,12 @@ export async function holdInbound(db: Kysely<Database>, held: NewHeldInbound, no
 export async function heldDecision(db: Kysely<Database>, channelId: string, providerMessageId: string): Promise<'released' | 'discarded' | 'undecided' | null> {
   const row = await db.selectFrom('inbound_held').select('decision').where('channel_id', '=', channelId).where('provider_message_id', '=', providerMessageId).executeTakeFirst();
   return row ? (row.decision ?? 'undecided') : null;
+}
+
+/** What a person decided about a message of the channel held for `reason`: null when none was held for it or none decided. */
+export async function decisionFor(db: Kysely<Database>, channelId: string, providerMessageId: string, reason: string): Promise<'released' | 'discarded' | null> {
+  const row = await db.selectFrom('inbound_held').select('decision').where('channel_id', '=', channelId).where('provider_message_id', '=', providerMessageId).where('reason', '=', reason).executeTakeFirst();
+  return row?.decision ?? null;
 }
 
 export async function findHeld(db: Kysely<Database>, workspaceId: string, id: string): Promise<HeldInboundView | undefined> {

@@ -12,6 +12,12 @@ import { useAction } from './use-action.js';
 
 const LIMIT = 200;
 
+// Why a mail was held, for reasons other than an unverified sender (whose verdict says why).
+const HELD_REASONS: Record<string, string> = {
+  automated: 'Written by a machine (an auto-reply, list mail or a delivery report) and its sender has no open ticket. Release it to open a ticket.',
+  no_sender: 'The mail names no sender address, so it cannot reach a ticket; it can only be discarded.',
+};
+
 export function HeldMailSettings() {
   const held = useLoad(() => get<{ items: HeldMail[] }>(`/api/inbound-payloads?state=held&limit=${LIMIT}`).then((r) => [...r.items].sort((a, b) => b.receivedAt - a.receivedAt)), 'held-mail');
   const decided = (item: HeldMail) => held.setData((items) => items?.map((i) => (i.id === item.id ? item : i)));
@@ -54,7 +60,7 @@ function HeldItem({ item, onDecided, onStale }: { item: HeldMail; onDecided(item
   const action = useAction();
   const [confirming, setConfirming] = useState(false);
   const subject = item.subject?.trim() || '(no subject)';
-  const summary = typeof item.verdict.summary === 'string' ? item.verdict.summary : 'The sender could not be verified.';
+  const summary = HELD_REASONS[item.reason] ?? (typeof item.verdict.summary === 'string' ? item.verdict.summary : 'The sender could not be verified.');
 
   const decide = async (what: 'release' | 'discard') => {
     let stale = false;
@@ -74,7 +80,7 @@ function HeldItem({ item, onDecided, onStale }: { item: HeldMail; onDecided(item
   return (
     <li className={`settings-item held-item${item.decision ? ' held-decided' : ''}`}>
       <div className="held-head">
-        <bdi className="held-address">{item.address}</bdi>
+        <bdi className="held-address">{item.address || '(no sender)'}</bdi>
         <time dateTime={new Date(item.receivedAt).toISOString()}>Received {dateTime(item.receivedAt)}</time>
       </div>
       <p className="held-subject">{subject}</p>
