@@ -97,7 +97,8 @@ export async function applyInboundEvents(deps: Deps, channel: ChannelRow, events
       await applyReadUntil(deps, channel.id, { address: read.from, watermark: read.watermark, at: read.at });
     }
   }
-  const keepContent = channelAccount(channel).settings.keepUnsentContent === true;
+  // The channel's settings are read only for the deliveries that need them, not for every message.
+  const keepContent = events.unsends.length > 0 && channelAccount(channel).settings.keepUnsentContent === true;
   for (const unsend of events.unsends) {
     const removed = await applyUnsend(deps, channel.id, unsend, keepContent);
     if (removed === null) waiting++;

@@ -21,10 +21,9 @@ export async function holdAutomated(deps: Pick<Deps, 'store' | 'clock'>, channel
   const senderCheck = message.data?.senderCheck;
   await holdInbound(
     deps.store.db,
+    channel,
+    delivery,
     {
-      workspaceId: channel.workspace_id,
-      channelId: channel.id,
-      payloadId: delivery.id,
       providerMessageId: message.providerMessageId,
       address: message.contact.address,
       subject: message.subject ?? null,

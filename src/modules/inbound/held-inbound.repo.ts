@@ -3,7 +3,7 @@
 // mail naming no sender (`no_sender`). Kept as received in `inbound_payloads`, recorded here once per
 // provider message id, listed for admins, and released into their ticket or discarded by a person.
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, InboundHeldTable } from '../../db/schema.js';
+import type { ChannelRow, Database, InboundHeldTable } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
 
 export interface HeldInboundView {
@@ -21,10 +21,8 @@ export interface HeldInboundView {
   decidedByUserId: string | null;
 }
 
+/** What is held, for the channel and stored delivery it came with. */
 export interface NewHeldInbound {
-  workspaceId: string;
-  channelId: string;
-  payloadId: string;
   providerMessageId: string;
   address: string;
   subject: string | null;
@@ -32,15 +30,15 @@ export interface NewHeldInbound {
   verdict: Record<string, unknown>;
 }
 
-/** Records a held message; a message held before (a delivery read again) is kept as it was. */
-export async function holdInbound(db: Kysely<Database>, held: NewHeldInbound, now: number): Promise<void> {
+/** Records a held message of the delivery; a message held before (a delivery read again) is kept as it was. */
+export async function holdInbound(db: Kysely<Database>, channel: Pick<ChannelRow, 'id' | 'workspace_id'>, delivery: { id: string }, held: NewHeldInbound, now: number): Promise<void> {
   await db
     .insertInto('inbound_held')
     .values({
       id: newId(),
-      workspace_id: held.workspaceId,
-      channel_id: held.channelId,
-      payload_id: held.payloadId,
+      workspace_id: channel.workspace_id,
+      channel_id: channel.id,
+      payload_id: delivery.id,
       provider_message_id: held.providerMessageId,
       address: held.address,
       subject: held.subject,
@@ -55,15 +53,18 @@ export async function holdInbound(db: Kysely<Database>, held: NewHeldInbound, no
     .execute();
 }
 
-/** What a person decided about a held message of the channel, if it was held and decided. */
-export async function heldDecision(db: Kysely<Database>, channelId: string, providerMessageId: string): Promise<'released' | 'discarded' | 'undecided' | null> {
-  const row = await db.selectFrom('inbound_held').select('decision').where('channel_id', '=', channelId).where('provider_message_id', '=', providerMessageId).executeTakeFirst();
-  return row ? (row.decision ?? 'undecided') : null;
-}
-
-/** What a person decided about a message of the channel held for `reason`: null when none was held for it or none decided. */
-export async function decisionFor(db: Kysely<Database>, channelId: string, providerMessageId: string, reason: string): Promise<'released' | 'discarded' | null> {
-  const row = await db.selectFrom('inbound_held').select('decision').where('channel_id', '=', channelId).where('provider_message_id', '=', providerMessageId).where('reason', '=', reason).executeTakeFirst();
+/**
+ * What a person decided about a held message of the channel (held for `reason`, when given): null when it
+ * was not held, or not decided yet.
+ */
+export async function decisionFor(db: Kysely<Database>, channelId: string, providerMessageId: string, reason?: string): Promise<'released' | 'discarded' | null> {
+  const row = await db
+    .selectFrom('inbound_held')
+    .select('decision')
+    .where('channel_id', '=', channelId)
+    .where('provider_message_id', '=', providerMessageId)
+    .$if(reason !== undefined, (qb) => qb.where('reason', '=', reason!))
+    .executeTakeFirst();
   return row?.decision ?? null;
 }
 

@@ -8,10 +8,9 @@ import { holdInbound } from './held-inbound.repo.js';
 export async function holdUnattributed(deps: Pick<Deps, 'store' | 'clock'>, channel: ChannelRow, message: UnattributedMessage, delivery: { id: string }): Promise<{ outcome: 'held'; reason: string }> {
   await holdInbound(
     deps.store.db,
+    channel,
+    delivery,
     {
-      workspaceId: channel.workspace_id,
-      channelId: channel.id,
-      payloadId: delivery.id,
       providerMessageId: message.providerMessageId,
       // No sender: the column keeps an empty address, which the list shows as "no sender".
       address: '',

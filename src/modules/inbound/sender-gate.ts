@@ -10,7 +10,7 @@ import type { ChannelRow } from '../../db/schema.js';
 import { decideSenderTrust } from '../../domain/sender-trust.js';
 import type { Deps } from '../deps.js';
 import { hasActiveTicketAt } from './conversation-lookups.repo.js';
-import { heldDecision, holdInbound } from './held-inbound.repo.js';
+import { decisionFor, holdInbound } from './held-inbound.repo.js';
 
 export type GatedMessage = { pass: true; message: CustomerMessage } | { pass: false; reason: 'unverified_sender' | 'discarded' };
 
@@ -23,16 +23,13 @@ export async function gateBySender(deps: Pick<Deps, 'store' | 'clock'>, channel:
     ...(hints ? { threadingHints: hints } : {}),
   });
   if (trust.mayThreadBySender) return { pass: true, message: marked() };
-  const decision = await heldDecision(deps.store.db, channel.id, message.providerMessageId);
+  const decision = await decisionFor(deps.store.db, channel.id, message.providerMessageId);
   if (decision === 'released') return { pass: true, message: marked({ released: true }) };
   if (decision === 'discarded') return { pass: false, reason: 'discarded' };
   const proven: ThreadingHints = { ticketNumbers: (message.threadingHints?.ticketNumbers ?? []).filter((named) => named.proves), referencedMessageIds: [] };
   const intoOpenConversation = proven.ticketNumbers.length === 0 && (await hasActiveTicketAt(deps.store.db, channel.id, message.contact.address));
   if (!trust.quarantine && !intoOpenConversation) return { pass: true, message: marked({}, proven) };
-  await holdInbound(
-    deps.store.db,
-    { workspaceId: channel.workspace_id, channelId: channel.id, payloadId: delivery.id, providerMessageId: message.providerMessageId, address: message.contact.address, subject: message.subject ?? null, reason: 'unverified_sender', verdict: note },
-    deps.clock.now(),
-  );
+  const held = { providerMessageId: message.providerMessageId, address: message.contact.address, subject: message.subject ?? null, reason: 'unverified_sender', verdict: note };
+  await holdInbound(deps.store.db, channel, delivery, held, deps.clock.now());
   return { pass: false, reason: 'unverified_sender' };
 }
