@@ -466,22 +466,28 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     };
     const settled = (s: Snapshot) =>
       [...acked.keys()].every((w) => s.stored.has(w)) && s.outboxOpen.length === 0 && s.inboundOpen.length === 0 && queuedReplies.every((r) => s.outbound.get(r.messageId!)?.status === 'read');
-    let last = await patiently(snapshot);
     let lastReport = 0;
-    while (!settled(last) && performance.now() < settleDeadline) {
-      if (performance.now() - lastReport > 10_000) {
-        lastReport = performance.now();
-        const missing = [...acked.keys()].filter((w) => !last.stored.has(w)).length;
-        const unread = queuedReplies.filter((r) => last.outbound.get(r.messageId!)?.status !== 'read').length;
-        log(`[${seconds()}s] settling: ${missing} messages not stored yet, ${last.outboxOpen.length} outbox rows open, ${last.inboundOpen.length} stored deliveries unprocessed, ${unread} replies not read yet`);
+    const settle = async (): Promise<Snapshot> => {
+      let current = await patiently(snapshot);
+      while (!settled(current) && performance.now() < settleDeadline) {
+        if (performance.now() - lastReport > 10_000) {
+          lastReport = performance.now();
+          const missing = [...acked.keys()].filter((w) => !current.stored.has(w)).length;
+          const unread = queuedReplies.filter((r) => current.outbound.get(r.messageId!)?.status !== 'read').length;
+          log(`[${seconds()}s] settling: ${missing} messages not stored yet, ${current.outboxOpen.length} outbox rows open, ${current.inboundOpen.length} stored deliveries unprocessed, ${unread} replies not read yet`);
+        }
+        await sleep(1_000);
+        current = await patiently(snapshot).catch(() => current);
       }
-      await sleep(1_000);
-      last = await patiently(snapshot).catch(() => last);
-    }
+      return current;
+    };
+    // The receipt pump runs while settling (a send retried late gets its receipts late); once it stops, the
+    // receipts it delivered last are stored but may still be in processing, so settle once more.
+    await settle();
     pumping = false;
     await receiptPump;
     while (pending.size > 0) await Promise.race(pending);
-    last = await patiently(snapshot);
+    const last = await settle();
     const settleOk = settled(last);
     log(`[${seconds()}s] ${settleOk ? 'settled' : `NOT settled within ${options.settleMs / 1000} s`}`);
 
