@@ -1,5 +1,6 @@
 // A corpus of real-world-shaped mails (test/fixtures/email-corpus/: mail clients, charsets, HTML-only
-// replies, mbox exports, forwards, inline images, ticketing-system notifications, auto-replies, a mail
+// replies, mbox exports, forwards, inline images, ticketing-system notifications, auto-replies, legacy
+// character sets no header names (GBK, Shift_JIS, GB2312 in headers, bodies and file names), a mail
 // without From), each received as the HTTP intake stores it and read by the inbound job, then compared
 // field by field with what an agent should see. The counts are printed; every mail must match.
 import fs from 'node:fs';
@@ -27,6 +28,8 @@ interface Expected {
   /** `stored`, or `held:<reason>`. */
   outcome: string;
   sender: string;
+  /** The contact's name, as the From header gives it. */
+  name?: string;
   subject: string;
   body?: string;
   bodyExcludes?: string;
@@ -36,6 +39,7 @@ interface Expected {
 interface Seen {
   outcome: string;
   sender: string | null;
+  name: string | null;
   subject: string | null;
   body: string | null;
   attachments: string[];
@@ -48,6 +52,7 @@ function differences(expected: Expected, seen: Seen): string[] {
   const problems: string[] = [];
   if (seen.outcome !== expected.outcome) problems.push(`outcome ${seen.outcome}, expected ${expected.outcome}`);
   if (seen.sender !== expected.sender) problems.push(`sender ${seen.sender}, expected ${expected.sender}`);
+  if (expected.name !== undefined && seen.name !== expected.name) problems.push(`name ${JSON.stringify(seen.name)}, expected ${JSON.stringify(expected.name)}`);
   if (seen.subject !== expected.subject) problems.push(`subject ${JSON.stringify(seen.subject)}, expected ${JSON.stringify(expected.subject)}`);
   if (expected.body !== undefined && !(seen.body ?? '').includes(expected.body)) problems.push(`body ${JSON.stringify(seen.body)} lacks ${JSON.stringify(expected.body)}`);
   if (expected.bodyExcludes !== undefined && (seen.body ?? '').includes(expected.bodyExcludes)) problems.push(`body still holds ${JSON.stringify(expected.bodyExcludes)}`);
@@ -87,14 +92,15 @@ describe.each(ENGINES)('the real-world mail corpus (%s)', (engine) => {
       const message = await db.selectFrom('messages').selectAll().where('id', '=', outcome.messageId).executeTakeFirstOrThrow();
       const ticket = await db.selectFrom('tickets').select('contact_id').where('id', '=', outcome.ticketId).executeTakeFirstOrThrow();
       const identity = await db.selectFrom('contact_identities').select('address').where('contact_id', '=', ticket.contact_id).where('channel_id', '=', channel.id).executeTakeFirst();
+      const contact = await db.selectFrom('contacts').select('name').where('id', '=', ticket.contact_id).executeTakeFirstOrThrow();
       const attachments = (JSON.parse(message.attachments ?? '[]') as { fileName: string | null }[]).map((a) => a.fileName ?? '');
-      return { outcome: 'stored', sender: identity?.address ?? null, subject: message.subject, body: message.body, attachments };
+      return { outcome: 'stored', sender: identity?.address ?? null, name: contact.name, subject: message.subject, body: message.body, attachments };
     }
     if (outcome?.outcome === 'held') {
       const held = await ctx.db.store.db.selectFrom('inbound_held').selectAll().where('channel_id', '=', channel.id).orderBy('received_at', 'desc').executeTakeFirst();
-      return { outcome: `held:${outcome.reason}`, sender: held?.address ?? null, subject: held?.subject ?? null, body: null, attachments: [] };
+      return { outcome: `held:${outcome.reason}`, sender: held?.address ?? null, name: null, subject: held?.subject ?? null, body: null, attachments: [] };
     }
-    return { outcome: outcome ? `${outcome.outcome}${'reason' in outcome ? `:${outcome.reason}` : ''}` : 'nothing', sender: null, subject: null, body: null, attachments: [] };
+    return { outcome: outcome ? `${outcome.outcome}${'reason' in outcome ? `:${outcome.reason}` : ''}` : 'nothing', sender: null, name: null, subject: null, body: null, attachments: [] };
   }
 
   it(`every one of the ${expectations.length} mails reaches agents as its sender wrote it`, async () => {

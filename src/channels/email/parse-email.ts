@@ -13,6 +13,7 @@ import { extraHtmlPartsAsFiles } from './html-parts.js';
 import { textOfHtml } from './html-text.js';
 import { fromFirstHeader } from './message-start.js';
 import { separateQuotedText } from './quoted-text.js';
+import { labelUndeclaredCharsets } from './undeclared-charsets.js';
 import { normalizeMessageIds } from './threading-keys.js';
 
 export interface EmailAttachment {
@@ -71,7 +72,7 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
 async function readEmail(raw: Buffer): Promise<ParsedEmail> {
   const message = fromFirstHeader(raw);
   // Text is derived from the HTML here (html-text.ts), not by mailparser, which does it only for some mail shapes.
-  const mail = await simpleParser(await extraHtmlPartsAsFiles(message), { keepDeliveryStatus: true, checksumAlgo: 'sha256', skipHtmlToText: true });
+  const mail = await simpleParser(await extraHtmlPartsAsFiles(await labelUndeclaredCharsets(message)), { keepDeliveryStatus: true, checksumAlgo: 'sha256', skipHtmlToText: true });
   const header = headerLookup(mail);
   const from = addressesOf(mail.from)[0] ?? null;
   const isReport = /^multipart\/report\b/i.test(header('content-type') ?? '');
