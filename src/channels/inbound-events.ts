@@ -2,6 +2,7 @@
 // delivery into these events, and one core (modules/inbound/apply-inbound-events.ts) applies them.
 import type { EpochMs } from '../domain/clock.js';
 import type { Attachment, DeliveryStatusUpdate, InboundMessage, ReactionUpdate, UnreadableItem } from './types.js';
+import type { ConversationHint } from '../domain/reply-threading.js';
 
 /** A customer's message before it is tied to a channel of ours. */
 export type CustomerMessage = Omit<InboundMessage, 'channelId'> & {
@@ -46,6 +47,8 @@ export interface ThreadingHints {
    */
   ticketNumbers: { number: number; belongsTo(ticketId: string): boolean; proves: boolean }[];
   referencedMessageIds: string[];
+  /** Set when the channel threads by conversation rather than by sender (domain/reply-threading.ts). */
+  conversation?: ConversationHint;
 }
 
 /** A message our account sent (from this app, another tool or the provider's own app), echoed back. */

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { EpochMs } from '../domain/clock.js';
 import type { Refusal } from '../domain/errors.js';
 import type { ChannelKind, ReplyPolicy } from '../domain/reply-policy.js';
+import type { ConversationHint } from '../domain/reply-threading.js';
 
 export interface ChannelRules {
   kind: ChannelKind;
@@ -159,6 +160,8 @@ export interface InboundMessage {
    * closed one is continued by a new ticket linked to it. Without candidates threading is by sender alone.
    */
   threadCandidates?: string[];
+  /** Set when the channel threads by conversation: a message not carrying on the active ticket starts its own. */
+  conversation?: ConversationHint;
   /** Normalized addresses the message was also sent to (an email's To and Cc, ours left out): recorded on its ticket. */
   participants?: string[];
 }

@@ -54,7 +54,8 @@ export type ErrorCode =
   | 'INSTAGRAM_MEDIA_NEEDS_LINK'
   | 'URL_NOT_ALLOWED'
   | 'ALREADY_DECIDED'
-  | 'HELD_WITHOUT_SENDER';
+  | 'HELD_WITHOUT_SENDER'
+  | 'NOTHING_TO_SPLIT';
 
 /** What kind of failure a code is; the HTTP layer maps kinds to statuses. */
 export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation' | 'unauthenticated' | 'forbidden' | 'rate_limited' | 'too_large' | 'unsupported_media';
@@ -94,6 +95,7 @@ const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   CONFLICT: 'conflict',
   ALREADY_DECIDED: 'conflict',
   HELD_WITHOUT_SENDER: 'conflict',
+  NOTHING_TO_SPLIT: 'conflict',
   SNOOZE_UNTIL_REQUIRED: 'validation',
   SNOOZE_UNTIL_IN_PAST: 'validation',
   VALIDATION_FAILED: 'validation',

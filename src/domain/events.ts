@@ -3,7 +3,8 @@
 
 /** The timeline of a ticket, shown inline in the thread. */
 export interface TimelineEventMap {
-  'ticket.created': { createdBy: 'customer' | 'agent'; previousTicketId?: string };
+  /** `splitAtMessageId`: an agent split the previous ticket at that message, which opened this one. */
+  'ticket.created': { createdBy: 'customer' | 'agent'; previousTicketId?: string; splitAtMessageId?: string };
 
   'status.changed': { from: string; to: string; snoozedUntil?: number | null; reason?: string };
   'ticket.closed': { from: string; reason: string | null; ruleId?: string; ruleKind?: string };

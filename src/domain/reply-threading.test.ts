@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseReplyTarget, type PointedTicket } from './reply-threading.js';
+import { chooseReplyTarget, startsNewConversation, type ConversationHint, type PointedTicket } from './reply-threading.js';
 
 const ticket = (id: string, contactId: string, status: PointedTicket['status'] = 'open', senderIsParticipant = false): PointedTicket => ({ id, contactId, status, senderIsParticipant });
 
@@ -9,7 +9,7 @@ describe('choosing where a reply goes', () => {
   });
 
   it("a customer's reply to their own active ticket goes to their active ticket", () => {
-    expect(chooseReplyTarget([ticket('t1', 'ana')], 'ana')).toEqual({ kind: 'sender' });
+    expect(chooseReplyTarget([ticket('t1', 'ana')], 'ana')).toEqual({ kind: 'sender', answersActive: true });
   });
 
   it("never follows a pointer into another customer's ticket when the sender is not on its thread", () => {
@@ -27,5 +27,26 @@ describe('choosing where a reply goes', () => {
 
   it('takes the strongest pointer the sender belongs on, skipping the ones they do not', () => {
     expect(chooseReplyTarget([ticket('t1', 'bo'), ticket('t2', 'ana', 'closed'), ticket('t3', 'ana')], 'ana')).toEqual({ kind: 'continue', closedTicketId: 't2' });
+  });
+});
+
+describe('threading by conversation', () => {
+  // Carries on a ticket only of the subject "Refund".
+  const refund: ConversationHint = { continues: (subject) => subject === 'Refund' };
+  const person = { automated: false, conversation: refund };
+
+  it('a message on another subject that answers nothing starts a new conversation', () => {
+    expect(startsNewConversation({ kind: 'sender' }, person, { subject: 'Order 7' })).toBe(true);
+  });
+
+  it('a message carrying on the active ticket, or answering it, stays in it', () => {
+    expect(startsNewConversation({ kind: 'sender' }, person, { subject: 'Refund' })).toBe(false);
+    expect(startsNewConversation({ kind: 'sender', answersActive: true }, person, { subject: 'Order 7' })).toBe(false);
+  });
+
+  it('never when the channel threads by sender, for automated mail, or for a reply another ticket decides', () => {
+    expect(startsNewConversation({ kind: 'sender' }, { automated: false }, { subject: 'Order 7' })).toBe(false);
+    expect(startsNewConversation({ kind: 'sender' }, { automated: true, conversation: refund }, { subject: 'Order 7' })).toBe(false);
+    expect(startsNewConversation({ kind: 'continue', closedTicketId: 't1' }, person, { subject: 'Order 7' })).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 // Reading a stored raw mail into channel-neutral events: our own mail coming back is dropped, a delivery
 // report for one of our mails is a bounce, and anything else is a customer message with its files and
 // the tickets it points at (reply token, subject token, In-Reply-To and References).
+import type { ConversationHint } from '../../domain/reply-threading.js';
 import type { StoredDelivery } from '../adapter.js';
 import { noEvents, type AccountEvents, type CustomerMessage } from '../inbound-events.js';
 import type { ChannelAccount } from '../types.js';
@@ -9,7 +10,8 @@ import { carriesOurLoopMarker } from './automated-mail.js';
 import { failureReason } from './delivery-report.js';
 import { parseEmail, type ParsedEmail } from './parse-email.js';
 import { senderOf } from './sender-address.js';
-import { baseAddress, readBounceToken, readReplyTokens, readSubjectToken, tagMatches } from './threading-keys.js';
+import { threadingModeOf } from './setup.js';
+import { baseAddress, baseSubject, readBounceToken, readReplyTokens, readSubjectToken, tagMatches } from './threading-keys.js';
 
 // Enough of a References chain to find the conversation; longer ones are older history.
 const MAX_REFERENCES = 50;
@@ -91,5 +93,11 @@ function threadingHintsOf(mail: ParsedEmail, account: ChannelAccount): CustomerM
   const subject = subjectNumber === null ? [] : [{ number: subjectNumber, belongsTo: () => true, proves: false }];
   // The parent first, then the rest of the chain from the newest back.
   const referenced = [...new Set([...mail.inReplyTo, ...[...mail.references].reverse()])].slice(0, MAX_REFERENCES);
-  return { ticketNumbers: [...tokens, ...subject], referencedMessageIds: referenced };
+  return { ticketNumbers: [...tokens, ...subject], referencedMessageIds: referenced, ...(threadingModeOf(account.settings) === 'conversation' ? { conversation: conversationOf(mail) } : {}) };
+}
+
+/** A mail carries on a ticket of its own subject, less reply prefixes and our token; one without a subject carries on any. */
+function conversationOf(mail: ParsedEmail): ConversationHint {
+  const subject = baseSubject(mail.subject).toLowerCase();
+  return { continues: (ticketSubject) => !subject || !baseSubject(ticketSubject) || baseSubject(ticketSubject).toLowerCase() === subject };
 }

@@ -7,6 +7,7 @@ export interface EmailSettings {
   smtp?: { host: string; port: number; secure: boolean; username?: string };
   imap?: { host: string; port: number; secure: boolean; username: string; mailbox: string; trustedAuthservIds?: string[] };
   senderVerification?: 'off' | 'mark' | 'quarantine';
+  threading?: 'sender' | 'conversation';
 }
 
 export interface EmailSecrets {

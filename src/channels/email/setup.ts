@@ -1,6 +1,7 @@
 // Connecting a support address: mail for it arrives by our SMTP listener, IMAP or HTTP, and replies
 // leave through the SMTP server configured here.
 import { z } from 'zod';
+import { THREADING_MODES, type ThreadingMode } from '../../domain/reply-threading.js';
 import { SENDER_VERIFICATION_MODES, type SenderVerificationMode } from '../../domain/sender-trust.js';
 import type { ChannelSetup } from '../types.js';
 import { normalizeEmailAddress } from './address.js';
@@ -36,6 +37,9 @@ export const emailSetup: ChannelSetup = {
     // missing field even then, so every unrelated change would reset an admin's choice. Read it with
     // senderVerificationOf(), which supplies the default (also for channels saved before the setting existed).
     senderVerification: z.enum(SENDER_VERIFICATION_MODES).optional(),
+    // By sender (the default, read with threadingModeOf): a customer's mail joins their active ticket. By
+    // conversation: mail on a new subject that answers none of ours starts a ticket of its own.
+    threading: z.enum(THREADING_MODES).optional(),
   }),
   secrets: z.strictObject({
     smtpPassword: z.string().min(1).max(1024),
@@ -49,4 +53,9 @@ export const emailSetup: ChannelSetup = {
 export function senderVerificationOf(settings: Record<string, unknown>): SenderVerificationMode {
   const chosen = settings.senderVerification;
   return SENDER_VERIFICATION_MODES.find((mode) => mode === chosen) ?? DEFAULT_SENDER_VERIFICATION;
+}
+
+/** How the channel threads a customer's mail: by sender unless the admin chose by conversation. */
+export function threadingModeOf(settings: Record<string, unknown>): ThreadingMode {
+  return THREADING_MODES.find((mode) => mode === settings.threading) ?? 'sender';
 }

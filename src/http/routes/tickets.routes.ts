@@ -8,6 +8,7 @@ import { addNote } from '../../modules/messages/add-note.js';
 import { replyToTicket } from '../../modules/messages/reply-to-ticket.js';
 import { startTicket } from '../../modules/messages/start-ticket.js';
 import { assignTicket, closeTicket, reopenTicket, setTicketPriority, setTicketStatus, setTicketTags } from '../../modules/tickets/ticket-actions.js';
+import { splitTicket } from '../../modules/tickets/split-ticket.js';
 import { getTicketDetail, listTickets, ticketView } from '../../modules/tickets/ticket-queries.js';
 import { callerOf, requireCaller, teamActorOf } from '../auth.js';
 import type { Caller } from '../../domain/caller.js';
@@ -180,6 +181,24 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
     async (request, reply) => {
       const note = await addNote(deps, teamActorOf(callerOf(request)), request.params.id, request.body.body, request.body.attachmentIds);
       return reply.code(201).send({ message: { id: note.id, status: note.status, kind: note.kind, direction: note.direction } });
+    },
+  );
+
+  app.post(
+    '/tickets/:id/split',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Split into a new ticket: the message and every later one move to a new ticket that continues this one, which is closed; refusals: NOTHING_TO_SPLIT (the first message), TICKET_CLOSED',
+        params: ticketParams,
+        body: z.strictObject({ messageId: id.describe('the message of this ticket the new ticket starts with') }),
+        response: { 201: z.object({ ticket: ticketSchema, previousTicket: ticketSchema }), ...actionResponse },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const split = await splitTicket(deps, teamActorOf(caller), request.params.id, request.body.messageId);
+      return reply.code(201).send({ ticket: await view(caller, split.ticket.id), previousTicket: await view(caller, split.previous.id) });
     },
   );
 

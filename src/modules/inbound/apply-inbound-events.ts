@@ -170,6 +170,7 @@ async function storeOne(deps: Deps, channel: ChannelRow, arrived: CustomerMessag
         channelId: channel.id,
         ...(stored ? { attachments: [...(message.attachments ?? []), ...stored.attachments] } : {}),
         ...(threadingHints ? { threadCandidates: threadCandidates ?? [] } : {}),
+        ...(threadingHints?.conversation ? { conversation: threadingHints.conversation } : {}),
       });
     let result = await ingest(inbound);
     if (result.outcome === 'duplicate' && inbound.contentHash) {

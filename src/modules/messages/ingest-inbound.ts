@@ -12,6 +12,7 @@ import type { ChannelHome } from '../channel-homes.js';
 import { resolveIdentity, type ResolvedIdentity } from '../contacts/resolve-identity.js';
 import type { Deps } from '../deps.js';
 import { findOrOpenActiveTicket } from '../tickets/active-ticket.js';
+import { closeForNewConversation } from '../tickets/close-for-new-conversation.js';
 import { createdEvent, takeTicketNumberFor, type TicketDraft } from '../tickets/open-ticket.js';
 import { previewOf } from '../tickets/ticket-activity.js';
 import { touchTicketForCustomerMessage, type ActiveTicketRow } from '../tickets/ticket.repo.js';
@@ -19,7 +20,7 @@ import { reopensOnCustomerMessage } from '../workspaces/workspace.repo.js';
 import { newMessageRow } from './message-row.js';
 import { findMessageByProviderId, insertMessageReturningId } from './message.repo.js';
 import { findActiveTicketById, findReplyTarget, recordParticipants } from './thread-target.js';
-import type { ReplyTarget } from '../../domain/reply-threading.js';
+import { startsNewConversation, type ReplyTarget } from '../../domain/reply-threading.js';
 
 export type IngestResult =
   | { outcome: 'stored'; ticketId: string; ticketNumber: number; ticketCreated: boolean; messageId: string }
@@ -131,7 +132,8 @@ async function recordBlocked(trx: Kysely<Database>, home: ChannelHome, identity:
 /**
  * Appends to the pair's active ticket (waking it when the workspace asks) or opens a new one; a reply a
  * participant wrote joins the ticket it answers instead, and one answering a closed ticket opens a ticket
- * linked to it. An update guarded on the status it decided from means a ticket closed meanwhile is never
+ * linked to it. On a channel threading by conversation, a new conversation closes the active ticket and
+ * opens one linked to it. An update guarded on the status it decided from means a ticket closed meanwhile is never
  * written into.
  */
 async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identity: ResolvedIdentity, message: InboundMessage, now: number, target: ReplyTarget): Promise<Threaded | null> {
@@ -162,6 +164,10 @@ async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identi
       }
       if (found.created) return { ticket: found.ticket, created: true, statusFrom: null, previousTicketId: found.ticket.previous_ticket_id };
       active = found.ticket;
+      if (startsNewConversation(target, { automated, conversation: message.conversation }, active)) {
+        if (await closeForNewConversation(trx, active, now)) previousTicketId = active.id;
+        continue;
+      }
     }
     const reopen = active.status === 'pending' || active.status === 'resolved' ? await reopensOnCustomerMessage(trx, home.workspaceId) : true;
     const decision = threadCustomerMessage(active, reopen);

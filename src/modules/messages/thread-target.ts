@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { chooseReplyTarget, type ReplyTarget } from '../../domain/reply-threading.js';
-import type { ActiveTicketRow } from '../tickets/ticket.repo.js';
+import { ACTIVE_TICKET_COLUMNS, type ActiveTicketRow } from '../tickets/ticket.repo.js';
 
 /** Judges the pointed-at tickets of the message's channel against the sender (their contact and address). */
 export async function findReplyTarget(trx: Kysely<Database>, channelId: string, candidates: readonly string[], sender: { contactId: string; address: string }): Promise<ReplyTarget> {
@@ -20,7 +20,7 @@ export async function findReplyTarget(trx: Kysely<Database>, channelId: string, 
 
 /** The ticket, if it is still active. */
 export async function findActiveTicketById(trx: Kysely<Database>, ticketId: string): Promise<ActiveTicketRow | undefined> {
-  return trx.selectFrom('tickets').select(['id', 'number', 'workspace_id', 'status', 'first_response_at']).where('id', '=', ticketId).where('status', '<>', 'closed').executeTakeFirst();
+  return trx.selectFrom('tickets').select(ACTIVE_TICKET_COLUMNS).where('id', '=', ticketId).where('status', '<>', 'closed').executeTakeFirst();
 }
 
 /** Puts addresses on a ticket's thread; ones already there stay as they were. */

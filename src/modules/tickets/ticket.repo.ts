@@ -5,12 +5,15 @@ import type { TicketStatus } from '../../domain/ticket-status.js';
 import type { Database, TicketRow, TicketUpdate } from '../../db/schema.js';
 
 /** The columns threading decides from; reading all of a ticket costs more than the rest of the lookup. */
-export type ActiveTicketRow = Pick<TicketRow, 'id' | 'number' | 'workspace_id' | 'status' | 'first_response_at'>;
+export type ActiveTicketRow = Pick<TicketRow, 'id' | 'number' | 'workspace_id' | 'status' | 'first_response_at' | 'subject'>;
+
+/** The columns of ActiveTicketRow, for every query that reads one. */
+export const ACTIVE_TICKET_COLUMNS = ['id', 'number', 'workspace_id', 'status', 'first_response_at', 'subject'] as const;
 
 const findActiveTicketQuery = new PreparedQuery<{ channelId: string; contactId: string }, ActiveTicketRow>((db) =>
   db
     .selectFrom('tickets')
-    .select(['id', 'number', 'workspace_id', 'status', 'first_response_at'])
+    .select(ACTIVE_TICKET_COLUMNS)
     .where('channel_id', '=', param('channelId'))
     .where('contact_id', '=', param('contactId'))
     // A literal, not a parameter, so SQLite can use the partial index of active tickets.
