@@ -1,5 +1,5 @@
 // One ticket: its actions, the thread, the composer under the reply-window pre-flight, and the contact.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { ChannelIcon } from '../components/ChannelIcon.js';
 import { ErrorNote, Loading } from '../components/Notice.js';
@@ -20,6 +20,7 @@ export function TicketPage({ ticketId }: { ticketId: string }) {
   const { channel } = useDirectory();
   const source = ticket ? channel(ticket.channelId) : undefined;
   const notice = (useLocation().state as { notice?: string } | null)?.notice;
+  const noticeLine = useRef<HTMLParagraphElement>(null);
   const [showContact, setShowContact] = useState(false);
   const [templateRequest, setTemplateRequest] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -36,6 +37,13 @@ export function TicketPage({ ticketId }: { ticketId: string }) {
   useEffect(() => {
     if (ticket) markSeen(ticket.id, ticket.lastActivityAt);
   }, [ticket]);
+
+  // The thread scrolls to its latest message as it opens (its effect runs first); a notice of what just
+  // happened ("Split from #N") is brought back into view above it.
+  const opened = ticket !== undefined;
+  useEffect(() => {
+    if (opened) noticeLine.current?.scrollIntoView({ block: 'nearest' });
+  }, [opened, notice]);
 
   // Anything that happens to this ticket is read again; a customer message also moves the window.
   useRealtime((event) => {
@@ -82,7 +90,11 @@ export function TicketPage({ ticketId }: { ticketId: string }) {
             Contact
           </button>
         </header>
-        {notice && <p className="info-note" role="status">{notice}</p>}
+        {notice && (
+          <p className="info-note" role="status" ref={noticeLine}>
+            {notice}
+          </p>
+        )}
         <TicketActions
           ticket={ticket}
           onChanged={() => {

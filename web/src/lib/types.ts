@@ -92,6 +92,12 @@ export interface TimelineEvent {
   createdAt: number;
 }
 
+/** What splitting a ticket answers (POST /api/tickets/{id}/split): the new ticket and the one it was split from, now closed. */
+export interface TicketSplit {
+  ticket: Ticket;
+  previousTicket: Ticket;
+}
+
 export interface TicketDetail {
   ticket: Ticket;
   messages: Message[];
@@ -279,6 +285,9 @@ export interface SenderCheck {
 
 /** What an email channel does with mail whose sender could not be verified (absent: 'mark'). */
 export type SenderVerificationMode = 'off' | 'mark' | 'quarantine';
+
+/** How an email channel threads a customer's mail into tickets (absent: 'sender'). */
+export type ThreadingMode = 'sender' | 'conversation';
 
 /** Mail held because its sender could not be verified (GET /api/inbound-payloads?state=held, admins). */
 export interface HeldMail {

@@ -1,5 +1,6 @@
 // Channels: connect one (sandbox or real), see the webhook address and verify token to paste into
-// Meta, rename, switch off and on, and replace its secrets.
+// Meta, rename, switch off and on, replace its secrets, and choose an email channel's sender
+// verification and threading.
 import { useState, type FormEvent } from 'react';
 import { ChannelIcon, channelKindLabel } from '../../components/ChannelIcon.js';
 import { Empty, ErrorNote } from '../../components/Notice.js';
@@ -7,6 +8,7 @@ import { patch, post } from '../../lib/api.js';
 import { useDirectory } from '../../lib/directory.js';
 import type { Channel, ChannelKind } from '../../lib/types.js';
 import { SENDER_VERIFICATION_FIELD, SenderVerificationChoice, senderVerificationLabel, senderVerificationOf } from './SenderVerificationChoice.js';
+import { THREADING_FIELD, ThreadingChoice, threadingLabel, threadingOf } from './ThreadingChoice.js';
 import { useAction } from './use-action.js';
 
 /** The account each kind routes on, and the secrets a real (non-sandbox) channel needs. */
@@ -35,6 +37,9 @@ const SETUP: Record<ChannelKind, { accountField: string; accountLabel: string; e
   email: { accountField: 'address', accountLabel: 'Support address', extra: [{ field: 'fromName', label: 'Sender name' }], secrets: [] },
 };
 
+/** The email channel's choices in the edit form, saved into its settings. */
+const EMAIL_CHOICES = [SENDER_VERIFICATION_FIELD, THREADING_FIELD];
+
 export function ChannelsSettings() {
   const { channels, reload } = useDirectory();
   return (
@@ -60,8 +65,8 @@ function ChannelItem({ channel, onChanged }: { channel: Channel; onChanged(): Pr
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const secrets = Object.fromEntries(setup.secrets.map((s) => [s.field, String(form.get(s.field) ?? '').trim()]).filter(([, v]) => v));
-    const senderVerification = form.get(SENDER_VERIFICATION_FIELD);
-    const settings = channel.kind === 'email' && typeof senderVerification === 'string' ? { settings: { senderVerification } } : {};
+    const choices = Object.fromEntries(EMAIL_CHOICES.map((field) => [field, form.get(field)]).filter(([, value]) => typeof value === 'string'));
+    const settings = channel.kind === 'email' && Object.keys(choices).length ? { settings: choices } : {};
     const ok = await action.run(() => patch(`/api/channels/${channel.id}`, { name: String(form.get('name')), ...settings, ...(Object.keys(secrets).length ? { secrets } : {}) }));
     if (ok) {
       setEditing(false);
@@ -96,7 +101,12 @@ function ChannelItem({ channel, onChanged }: { channel: Channel; onChanged(): Pr
           </dd>
         </dl>
       )}
-      {channel.kind === 'email' && <p className="muted">Sender verification: {senderVerificationLabel(senderVerificationOf(channel.settings))}</p>}
+      {channel.kind === 'email' && (
+        <>
+          <p className="muted">Sender verification: {senderVerificationLabel(senderVerificationOf(channel.settings))}</p>
+          <p className="muted">Threading: {threadingLabel(threadingOf(channel.settings))}</p>
+        </>
+      )}
       {!channel.sandbox && setup.secrets.length > 0 && (
         <p className="muted">Secrets set: {channel.secretsSet.length ? channel.secretsSet.join(', ') : 'none yet, so nothing can be sent'}</p>
       )}
@@ -106,7 +116,12 @@ function ChannelItem({ channel, onChanged }: { channel: Channel; onChanged(): Pr
             Name
             <input name="name" defaultValue={channel.name} required maxLength={100} />
           </label>
-          {channel.kind === 'email' && <SenderVerificationChoice current={senderVerificationOf(channel.settings)} />}
+          {channel.kind === 'email' && (
+            <>
+              <SenderVerificationChoice current={senderVerificationOf(channel.settings)} />
+              <ThreadingChoice current={threadingOf(channel.settings)} />
+            </>
+          )}
           {setup.secrets.map((s) => (
             <label key={s.field}>
               {s.label} (leave empty to keep)

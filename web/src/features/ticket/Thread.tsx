@@ -1,13 +1,15 @@
 // The conversation: customer and team bubbles, private notes set apart, timeline events inline, media
-// and downloads, email bodies in a sandboxed frame, and the delivery state of every outgoing message.
+// and downloads, email bodies in a sandboxed frame, the delivery state of every outgoing message, and
+// while the ticket is active "Split into a new ticket" on every message but the first.
 import { useEffect, useRef, useState } from 'react';
 import { useDirectory } from '../../lib/directory.js';
 import { fileSize } from '../../lib/file-size.js';
 import { dateTime } from '../../lib/time.js';
-import type { Message, MessageAttachment, TicketDetail, TimelineEvent } from '../../lib/types.js';
+import type { Message, MessageAttachment, Ticket, TicketDetail, TimelineEvent } from '../../lib/types.js';
 import { PreviousTicket } from './PreviousTicket.js';
 import { emailDocument, splitQuoted } from './quoted.js';
 import { senderCheckOf, showsUnverified, showsVerified, UnverifiedSenderNotice, VerifiedSenderMark } from './SenderCheck.js';
+import { firstMessageId, SplitAction } from './SplitAction.js';
 import { describeEvent } from './timeline.js';
 
 /** How the agent answers a customer's comment: a direct message to the commenter, or a reply under it. */
@@ -37,6 +39,9 @@ export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates, on
   ].sort((a, b) => a.at - b.at || Number('message' in a) - Number('message' in b));
 
   const count = items.length;
+  // A closed ticket cannot be split, and splitting at the first message would leave the ticket empty.
+  const firstId = detail.ticket.status === 'closed' ? undefined : firstMessageId(detail.messages);
+  const splitOf = (message: Message) => (firstId !== undefined && message.id !== firstId ? detail.ticket : null);
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' });
     // The composer below the thread stays in view (sticky): scrolled to the very end, it sits in its own place
@@ -50,7 +55,7 @@ export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates, on
       {detail.ticket.previousTicket && <PreviousTicket key={detail.ticket.previousTicket.id} previous={detail.ticket.previousTicket} contactName={detail.ticket.contact.name} />}
       {items.map((item) =>
         'message' in item ? (
-          <Bubble key={item.key} message={item.message} contactName={detail.ticket.contact.name} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} onAnswerComment={onAnswerComment} />
+          <Bubble key={item.key} message={item.message} contactName={detail.ticket.contact.name} splitFrom={splitOf(item.message)} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} onAnswerComment={onAnswerComment} />
         ) : (
           <li key={item.key} className="timeline-event">
             <span>{describeEvent(item.event, userName)}</span> <time dateTime={new Date(item.at).toISOString()}>{dateTime(item.at)}</time>
@@ -67,13 +72,15 @@ const DELIVERY: Record<string, string> = { queued: 'Queued', sending: 'Sending',
 interface BubbleProps {
   message: Message;
   contactName: string | null;
+  /** The ticket this message can be split from, or null where it cannot. */
+  splitFrom: Ticket | null;
   onSendAgain(m: Message): void;
   onUseTemplate(): void;
   canUseTemplates: boolean;
   onAnswerComment?(message: Message, mode: CommentAnswerMode): void;
 }
 
-function Bubble({ message, contactName, onSendAgain, onUseTemplate, canUseTemplates, onAnswerComment }: BubbleProps) {
+function Bubble({ message, contactName, splitFrom, onSendAgain, onUseTemplate, canUseTemplates, onAnswerComment }: BubbleProps) {
   const { userName } = useDirectory();
   const note = message.kind === 'note';
   const side = note ? 'note' : message.direction === 'inbound' ? 'customer' : 'team';
@@ -104,6 +111,7 @@ function Bubble({ message, contactName, onSendAgain, onUseTemplate, canUseTempla
       {showsVerified(senderCheck) && <VerifiedSenderMark check={senderCheck} />}
       {message.kind === 'comment' && message.direction === 'inbound' && <CommentSource message={message} onAnswer={onAnswerComment} />}
       {message.direction === 'outbound' && !note && <Delivery message={message} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} />}
+      {splitFrom && <SplitAction ticket={splitFrom} messageId={message.id} />}
     </li>
   );
 }

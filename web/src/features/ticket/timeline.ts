@@ -1,4 +1,4 @@
-// A timeline event as one sentence in the thread: who did what, and for closes by which rule.
+// A timeline event as one sentence in the thread: who did what, and for closes by which rule or why.
 import { dateTime } from '../../lib/time.js';
 import type { TimelineEvent } from '../../lib/types.js';
 
@@ -7,6 +7,12 @@ const RULE: Record<string, string> = {
   customer_inactivity: 'the customer did not answer in time',
   agent_inactivity: 'nobody on the team answered in time',
 };
+
+/** Why the product itself closed a ticket, as the end of a sentence; other reasons are an agent's own words. */
+const CLOSE_REASON = new Map([
+  ['split', 'split into a new ticket'],
+  ['new_conversation', 'the customer started a new conversation'],
+]);
 
 const list = (items: unknown) => (Array.isArray(items) ? items.map(String).join(', ') : '');
 
@@ -23,6 +29,7 @@ export function describeEvent(event: TimelineEvent, nameOf: (userId: string | nu
   const d = event.data;
   switch (event.type) {
     case 'ticket.created':
+      if (typeof d.splitAtMessageId === 'string') return `${actor} split this ticket from the previous one`;
       return d.createdBy === 'customer' ? 'The customer started this conversation' : `${actor} started this conversation`;
     case 'status.changed': {
       const to = STATUS[String(d.to)] ?? String(d.to);
@@ -32,10 +39,12 @@ export function describeEvent(event: TimelineEvent, nameOf: (userId: string | nu
       return `${actor} set the status to ${to}`;
     }
     case 'ticket.closed': {
+      const why = typeof d.reason === 'string' ? CLOSE_REASON.get(d.reason) : undefined;
+      if (why) return event.actorKind === 'system' ? `Closed: ${why}` : `${actor} closed the ticket: ${why}`;
       const reason = typeof d.reason === 'string' && d.reason ? ` (${d.reason})` : '';
       if (event.actorKind === 'system') {
-        const why = typeof d.ruleKind === 'string' ? RULE[d.ruleKind] : undefined;
-        return why ? `Closed automatically by an auto-close rule: ${why}` : `Closed automatically${reason}`;
+        const rule = typeof d.ruleKind === 'string' ? RULE[d.ruleKind] : undefined;
+        return rule ? `Closed automatically by an auto-close rule: ${rule}` : `Closed automatically${reason}`;
       }
       return `${actor} closed the ticket${reason}`;
     }
