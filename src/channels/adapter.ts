@@ -7,6 +7,7 @@ import type { ChannelKind } from '../domain/reply-policy.js';
 import type { SenderAuthenticity, SenderVerificationMode } from '../domain/sender-trust.js';
 import type { AccountEvents, CustomerMessage } from './inbound-events.js';
 import type { ChannelAccount, ChannelRules, ChannelSender, ChannelSetup, MediaFetcher, OutboundSend, TemplateSource } from './types.js';
+import type { CommentFacts } from '../domain/comment-rules.js';
 
 export interface ChannelAdapter {
   kind: ChannelKind;
@@ -31,6 +32,11 @@ export interface ChannelAdapter {
    * are stored; a failure never holds a message back.
    */
   enrich?(account: ChannelAccount, messages: CustomerMessage[], context: EnrichContext): Promise<CustomerMessage[]>;
+  /**
+   * For a channel with public comments: what the comment rules (domain/comment-rules.ts) read of a
+   * customer's message that is a comment; null for any other message.
+   */
+  commentFacts?(message: CustomerMessage): CommentFacts | null;
   /**
    * Checks that a delivery comes from the sender it names (mail: SPF, DKIM, DMARC, or the receiving
    * server's report of them), as the channel's settings ask; null when the channel does not check.

@@ -2,6 +2,7 @@
 // delivery into these events, and one core (modules/inbound/apply-inbound-events.ts) applies them.
 import type { EpochMs } from '../domain/clock.js';
 import type { Attachment, DeliveryStatusUpdate, InboundMessage, ReactionUpdate, UnreadableItem } from './types.js';
+import type { CommentAction } from '../domain/comment-rules.js';
 import type { ConversationHint } from '../domain/reply-threading.js';
 
 /** A customer's message before it is tied to a channel of ours. */
@@ -16,7 +17,20 @@ export type CustomerMessage = Omit<InboundMessage, 'channelId'> & {
    * redelivery (modules/inbound/same-provider-id.ts).
    */
   contentHash?: string;
+  /** What the channel's comment rules decided for a comment (set by the inbound core, not by readers). */
+  commentTriage?: CommentTriage;
 };
+
+/** A comment rule's decision as the core applies it: the action, and the automatic answers, filled in. */
+export interface CommentTriage {
+  action: CommentAction;
+  ruleId: string | null;
+  /** The post the comment is under. */
+  mediaId: string | null;
+  permalink: string | null;
+  privateReply: string | null;
+  publicReply: string | null;
+}
 
 /** A message the channel read but cannot tie to a sender (mail with no usable address): kept for admins. */
 export interface UnattributedMessage {

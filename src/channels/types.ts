@@ -162,6 +162,11 @@ export interface InboundMessage {
   threadCandidates?: string[];
   /** Set when the channel threads by conversation: a message not carrying on the active ticket starts its own. */
   conversation?: ConversationHint;
+  /**
+   * A comment the channel's comment rules record only: it joins the customer's active ticket if they have
+   * one, and otherwise opens none and is kept on the contact's timeline (`recorded_comments`).
+   */
+  recordOnly?: { ruleId: string | null; mediaId: string | null; permalink: string | null };
   /** Normalized addresses the message was also sent to (an email's To and Cc, ours left out): recorded on its ticket. */
   participants?: string[];
 }

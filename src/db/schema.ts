@@ -110,6 +110,21 @@ export interface InboundBlockedTable {
   received_at: number;
 }
 
+export interface RecordedCommentsTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  contact_id: string;
+  address: string;
+  provider_message_id: string;
+  body: string | null;
+  media_id: string | null;
+  permalink: string | null;
+  rule_id: string | null;
+  commented_at: number;
+  received_at: number;
+}
+
 export interface ContactTagsTable {
   workspace_id: string;
   contact_id: string;
@@ -438,6 +453,7 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_dispatch_cursor: WebhookDispatchCursorTable;
   ticket_participants: TicketParticipantsTable;
+  recorded_comments: RecordedCommentsTable;
   email_mailbox_cursors: EmailMailboxCursorsTable;
   sign_in_throttle: SignInThrottleTable;
 }

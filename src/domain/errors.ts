@@ -55,7 +55,8 @@ export type ErrorCode =
   | 'URL_NOT_ALLOWED'
   | 'ALREADY_DECIDED'
   | 'HELD_WITHOUT_SENDER'
-  | 'NOTHING_TO_SPLIT';
+  | 'NOTHING_TO_SPLIT'
+  | 'COMMENT_RULES_UNSUPPORTED';
 
 /** What kind of failure a code is; the HTTP layer maps kinds to statuses. */
 export type ErrorKind = 'policy' | 'not_found' | 'conflict' | 'validation' | 'unauthenticated' | 'forbidden' | 'rate_limited' | 'too_large' | 'unsupported_media';
@@ -96,6 +97,7 @@ const KIND_BY_CODE: Record<ErrorCode, ErrorKind> = {
   ALREADY_DECIDED: 'conflict',
   HELD_WITHOUT_SENDER: 'conflict',
   NOTHING_TO_SPLIT: 'conflict',
+  COMMENT_RULES_UNSUPPORTED: 'validation',
   SNOOZE_UNTIL_REQUIRED: 'validation',
   SNOOZE_UNTIL_IN_PAST: 'validation',
   VALIDATION_FAILED: 'validation',

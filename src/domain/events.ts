@@ -17,6 +17,8 @@ export interface TimelineEventMap {
   /** The ticket's contact was blocked or unblocked on the ticket's channel (the ticket itself stays as it is). */
   'contact.blocked': { contactId: string; channelId: string };
   'contact.unblocked': { contactId: string; channelId: string };
+  /** A comment rule's automatic answer was not sent: no longer allowed (a private reply after 7 days), or the comment already had one. */
+  'automation.skipped': { ruleId: string | null; commentId: string; answer: 'private' | 'public'; code: string; message: string };
 }
 export type TimelineEventType = keyof TimelineEventMap;
 
@@ -25,6 +27,8 @@ export interface ContactEventMap {
   /** An agent blocked the contact's addresses on a channel: their messages open no ticket. */
   'contact.blocked': { channelId: string; identityIds: string[]; addresses: string[] };
   'contact.unblocked': { channelId: string; identityIds: string[]; addresses: string[] };
+  /** A public comment the channel's comment rules recorded without a ticket. */
+  'comment.recorded': { channelId: string; commentId: string; body: string | null; permalink: string | null; ruleId: string | null };
 }
 export type ContactEventType = keyof ContactEventMap;
 

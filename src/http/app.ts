@@ -15,6 +15,7 @@ import { attachmentRoutes, type AttachmentRouteOptions } from './routes/attachme
 import { autoCloseRuleRoutes } from './routes/auto-close-rules.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { channelRoutes } from './routes/channels.routes.js';
+import { commentRuleRoutes } from './routes/comment-rules.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { RealtimeFeed } from '../realtime/realtime-feed.js';
@@ -104,6 +105,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(ticketRoutes, { prefix: '/api', deps });
   await app.register(contactRoutes, { prefix: '/api', deps });
   await app.register(channelRoutes, { prefix: '/api', deps, publicUrl: options.publicUrl });
+  await app.register(commentRuleRoutes, { prefix: '/api', deps });
   if (options.attachments) await app.register(attachmentRoutes, { prefix: '/api', deps, ...options.attachments });
   await app.register(userRoutes, { prefix: '/api', deps });
   await app.register(teammateRoutes, { prefix: '/api', deps });

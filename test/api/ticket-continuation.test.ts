@@ -123,7 +123,7 @@ describe.each(ENGINES)('a new ticket continues the closed one (%s)', (engine) =>
     const closedDm = await close(cookie, dmTicket!.id);
 
     api.world.clock.advance(HOUR);
-    await deliverInstagram(instagramComment({ accountId: IG_ACCOUNT_ID, igsid, at: at(), text: 'Still waiting for an answer' }));
+    await deliverInstagram(instagramComment({ accountId: IG_ACCOUNT_ID, igsid, at: at(), text: 'Still waiting for an answer, any news?' }));
     const commentTicket = (await ticketsOf(igsid))[1]!;
     expect((await read(cookie, commentTicket.id)).ticket.previousTicket).toEqual({ id: dmTicket!.id, number: closedDm.number, closedAt: closedDm.closedAt });
     api.world.clock.advance(MINUTE);

@@ -4,7 +4,7 @@ import type { ChannelAdapter } from '../adapter.js';
 import { metaWebhook } from '../meta/webhook.js';
 import { normalizeInstagramAddress } from './address.js';
 import { enrichInstagramMessages } from './enrich.js';
-import { instagramAccountsOf, readInstagramPayload } from './inbound.js';
+import { instagramAccountsOf, instagramCommentFacts, readInstagramPayload } from './inbound.js';
 import { instagramMediaFetcher } from './media.js';
 import { instagramCommentReply, instagramPolicy, instagramTemplatesUnsupported, instagramUploadsUnsupported } from './policy.js';
 import { startInstagramSandbox } from './sandbox.js';
@@ -28,6 +28,7 @@ export const instagramAdapter: ChannelAdapter = {
   // Every string of the body made storable the same way on both engines (domain/storable-text.ts).
   read: (delivery) => readInstagramPayload(parseStorableJson(delivery.raw.toString('utf8')), delivery.receivedAt),
   enrich: enrichInstagramMessages,
+  commentFacts: instagramCommentFacts,
   createSender: () => instagramSender(),
   mediaFetcher: instagramMediaFetcher,
   sandbox: startInstagramSandbox,

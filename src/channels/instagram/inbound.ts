@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { mismatchOf } from '../meta/payload-types.js';
 import { noEvents, type AccountEvents, type CustomerMessage } from '../inbound-events.js';
 import type { Attachment } from '../types.js';
+import type { CommentFacts } from '../../domain/comment-rules.js';
 
 /** What one webhook body says about one Instagram professional account (its id is what a channel routes on). */
 export type InstagramEntry = AccountEvents;
@@ -177,6 +178,12 @@ function contentOf(message: Json): Pick<CustomerMessage, 'kind' | 'body' | 'atta
   const quickReply = text(message.quick_reply?.payload);
   if (quickReply) return { kind: 'interactive', body, data: { ...data, quickReply: { payload: quickReply } } };
   return { kind: 'text', body, data: Object.keys(data).length ? data : null };
+}
+
+/** What comment rules read of a comment: its text and the post it is under (the link once enrich found it). */
+export function instagramCommentFacts(message: CustomerMessage): CommentFacts | null {
+  const comment = message.kind === 'comment' ? (message.data?.comment as { mediaId?: string | null; permalink?: string | null } | undefined) : undefined;
+  return comment ? { text: message.body ?? null, mediaId: comment.mediaId ?? null, permalink: comment.permalink ?? null } : null;
 }
 
 function readComment(read: InstagramEntry, change: Json, entryTime: unknown, item: string): void {

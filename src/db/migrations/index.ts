@@ -16,6 +16,7 @@ import * as whatsappUserIds from './0013-whatsapp-user-ids.js';
 import * as integrationTokens from './0014-integration-tokens.js';
 import * as blockedIdentities from './0015-blocked-identities.js';
 import * as senderVerification from './0016-sender-verification.js';
+import * as recordedComments from './0017-recorded-comments.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0014-integration-tokens': integrationTokens,
   '0015-blocked-identities': blockedIdentities,
   '0016-sender-verification': senderVerification,
+  '0017-recorded-comments': recordedComments,
 };

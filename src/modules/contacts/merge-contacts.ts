@@ -72,6 +72,7 @@ export async function mergeContactsInTransaction(trx: Kysely<Database>, workspac
   await trx.deleteFrom('contact_tags').where('contact_id', '=', duplicateId).execute();
   // The duplicate's own timeline (blocks on its addresses, which moved with them) continues on the kept contact.
   await trx.updateTable('contact_events').set({ contact_id: keepId }).where('contact_id', '=', duplicateId).execute();
+  await trx.updateTable('recorded_comments').set({ contact_id: keepId }).where('contact_id', '=', duplicateId).execute();
   // The kept contact takes the duplicate's name only when it has none of its own.
   await trx.updateTable('contacts').set({ name: (eb) => eb.fn.coalesce('name', eb.val(duplicate.name)) }).where('id', '=', keepId).execute();
   await trx.deleteFrom('contacts').where('id', '=', duplicateId).execute();

@@ -4,7 +4,7 @@
 // reactions, receipts, reads, unsends and bounces applied to the messages they name. Everything here is
 // idempotent: a delivery read again redoes nothing.
 import type { DnsResolver, EnrichContext, SenderCheck } from '../../channels/adapter.js';
-import type { AccountEvents, CustomerMessage } from '../../channels/inbound-events.js';
+import type { AccountEvents, CommentTriage, CustomerMessage } from '../../channels/inbound-events.js';
 import { channelAdapter } from '../../channels/registry.js';
 import type { ChannelRow } from '../../db/schema.js';
 import { MINUTE } from '../../domain/clock.js';
@@ -28,6 +28,8 @@ import { recordBounce } from './record-bounce.js';
 import { withDistinctProviderId } from './same-provider-id.js';
 import { gateBySender } from './sender-gate.js';
 import { findThreadCandidates } from './thread-candidates.js';
+import { answerCommentAutomatically } from './comment-answers.js';
+import { triageComments } from './comment-triage.js';
 import { recordUnreadable } from './unreadable-inbound.repo.js';
 
 // An echo may overtake the answer to our own send (channels.md §B.4): while a send of the same text is
@@ -69,7 +71,7 @@ export async function applyInboundEvents(deps: Deps, channel: ChannelRow, events
   await recordUnreadable(deps.store.db, channel, { id: delivery.id, received_at: delivery.receivedAt }, events.unreadable, deps.clock.now());
   const outcomes: DeliveryOutcome[] = events.dropped.map((reason) => ({ outcome: 'ignored', reason }));
   for (const unattributed of events.unattributed) outcomes.push(await holdUnattributed(deps, channel, unattributed, delivery));
-  const messages = await enriched(deps, channel, events.messages, context);
+  const messages = triageComments(channel, await enriched(deps, channel, events.messages, context));
   outcomes.push(...(await storeByContact(deps, channel, messages, delivery, context)));
   let waiting = 0;
   const matchInFlight = deps.clock.now() - delivery.receivedAt < ECHO_MATCH_WINDOW_MS;
@@ -160,7 +162,7 @@ async function storeOne(deps: Deps, channel: ChannelRow, arrived: CustomerMessag
   const blocked = (received.files?.length || received.threadingHints) && (await isAddressBlocked(deps.store.db, channel.id, received.contact.address));
   const gated = delivery.senderCheck && !blocked ? await gateBySender(deps, channel, received, delivery.senderCheck, delivery) : { pass: true as const, message: received };
   if (!gated.pass) return { outcome: 'held', reason: gated.reason };
-  const { files, threadingHints, ...inbound } = await unlessReleasedFromAutomatedHold(deps, channel.id, gated.message);
+  const { files, threadingHints, commentTriage, ...inbound } = await unlessReleasedFromAutomatedHold(deps, channel.id, gated.message);
   const threadCandidates = threadingHints && !blocked ? await findThreadCandidates(deps.store.db, channel, threadingHints) : undefined;
   const stored = files?.length && !blocked ? await storeFiles(deps, channel, files, context) : null;
   try {
@@ -171,6 +173,7 @@ async function storeOne(deps: Deps, channel: ChannelRow, arrived: CustomerMessag
         ...(stored ? { attachments: [...(message.attachments ?? []), ...stored.attachments] } : {}),
         ...(threadingHints ? { threadCandidates: threadCandidates ?? [] } : {}),
         ...(threadingHints?.conversation ? { conversation: threadingHints.conversation } : {}),
+        ...(commentTriage ? commentRuleFields(message, commentTriage) : {}),
       });
     let result = await ingest(inbound);
     if (result.outcome === 'duplicate' && inbound.contentHash) {
@@ -180,6 +183,8 @@ async function storeOne(deps: Deps, channel: ChannelRow, arrived: CustomerMessag
     }
     if (result.outcome === 'stored') await stored?.link(result.messageId);
     else await stored?.discard();
+    // Answered after the comment is stored, and again when its delivery is read again: each answer goes once.
+    if (commentTriage && (result.outcome === 'stored' || result.outcome === 'duplicate')) await answerCommentAutomatically(deps, result, commentTriage, context.logger);
     if (result.outcome === 'ignored' && result.reason === 'automated_without_ticket') {
       await holdAutomated(deps, channel, inbound, delivery);
       return { outcome: 'held', reason: 'automated' };
@@ -192,6 +197,14 @@ async function storeOne(deps: Deps, channel: ChannelRow, arrived: CustomerMessag
     context.logger.warn({ channelId: channel.id, providerMessageId: received.providerMessageId, code: error.code }, `a ${channel.kind} message was refused: ${error.message}`);
     return { outcome: 'refused', code: error.code };
   }
+}
+
+/** A triaged comment keeps the rule that decided in its data (reports count per rule); a recorded one opens no ticket. */
+function commentRuleFields(message: Omit<CustomerMessage, 'files' | 'threadingHints' | 'commentTriage'>, triage: CommentTriage) {
+  return {
+    ...(triage.ruleId ? { data: { ...message.data, commentRule: { id: triage.ruleId, action: triage.action } } } : {}),
+    ...(triage.action === 'record' ? { recordOnly: { ruleId: triage.ruleId, mediaId: triage.mediaId, permalink: triage.permalink } } : {}),
+  };
 }
 
 function storeFiles(deps: Deps, channel: ChannelRow, files: NonNullable<CustomerMessage['files']>, context: ApplyContext): Promise<StoredFiles> {

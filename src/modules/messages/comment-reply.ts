@@ -16,6 +16,8 @@ export interface CommentReplyInput {
 /** What a queued answer to a comment keeps in its message data, for the sender and for the agents. */
 export interface StoredCommentReply extends CommentReply {
   commentMessageId: string;
+  /** The comment rule whose automatic answer this is; absent for a person's answer. */
+  ruleId?: string | null;
   /** The comment's provider time: a private reply is allowed only for a while after it. */
   commentedAt: number;
 }

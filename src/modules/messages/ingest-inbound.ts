@@ -18,6 +18,7 @@ import { previewOf } from '../tickets/ticket-activity.js';
 import { touchTicketForCustomerMessage, type ActiveTicketRow } from '../tickets/ticket.repo.js';
 import { reopensOnCustomerMessage } from '../workspaces/workspace.repo.js';
 import { newMessageRow } from './message-row.js';
+import { recordComment } from './recorded-comments.repo.js';
 import { findMessageByProviderId, insertMessageReturningId } from './message.repo.js';
 import { findActiveTicketById, findReplyTarget, recordParticipants } from './thread-target.js';
 import { startsNewConversation, type ReplyTarget } from '../../domain/reply-threading.js';
@@ -26,6 +27,8 @@ export type IngestResult =
   | { outcome: 'stored'; ticketId: string; ticketNumber: number; ticketCreated: boolean; messageId: string }
   | { outcome: 'duplicate'; ticketId: string; messageId: string }
   | { outcome: 'ignored'; reason: 'automated_without_ticket' }
+  /** A comment the channel's rules record only, from a customer without an active ticket: kept on their timeline. */
+  | { outcome: 'recorded'; contactId: string }
   /** The sender is blocked on the channel: recorded in `inbound_blocked` (once per provider message id), nothing else. */
   | { outcome: 'blocked'; contactId: string; identityId: string };
 
@@ -98,6 +101,10 @@ async function ingestUnit(trx: Kysely<Database>, home: ChannelHome, address: str
   // Only messages that point at tickets (email) pay for reading them; the chat channels' hot path does not.
   const target = message.threadCandidates?.length ? await findReplyTarget(trx, message.channelId, message.threadCandidates, { contactId: identity.contactId, address }) : SENDER;
   const threaded = await threadIntoTicket(trx, home, identity, message, now, target);
+  if (!threaded && message.recordOnly && !message.automated) {
+    await recordComment(trx, { workspaceId: home.workspaceId, identity, address, message, recordOnly: message.recordOnly }, now);
+    return { outcome: 'recorded', contactId: identity.contactId };
+  }
   if (!threaded) return { outcome: 'ignored', reason: 'automated_without_ticket' };
   const messageId = await appendInboundMessage(trx, threaded.ticket, message, now);
   // Files the provider still holds are fetched later; queued with the message, so none is ever forgotten.
@@ -155,11 +162,12 @@ async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identi
         continue;
       }
     } else {
-      // Automated mail is recorded in an active ticket but never opens one.
-      const draft = automated ? null : customerTicketDraft(message, { now, windowSentAt, preview, previousTicketId });
+      // Automated mail, and a comment the channel's rules record only, join an active ticket but never open one.
+      const opens = !automated && !message.recordOnly;
+      const draft = opens ? customerTicketDraft(message, { now, windowSentAt, preview, previousTicketId }) : null;
       const found = await findOrOpenActiveTicket(trx, pair, draft, now);
       if (!found) {
-        if (automated) return null;
+        if (!opens) return null;
         continue;
       }
       if (found.created) return { ticket: found.ticket, created: true, statusFrom: null, previousTicketId: found.ticket.previous_ticket_id };
