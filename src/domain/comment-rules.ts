@@ -109,7 +109,7 @@ function containsKeyword(folded: string, keyword: string): boolean {
 
 /** Nothing but emoji, @mentions, punctuation and spaces: "😍😍", "@ana @bo", "🔥 @ana!!". */
 export function isEmojiOrMentionsOnly(text: string): boolean {
-  const rest = text.replace(/@[\p{L}\p{N}._]+/gu, '').replace(/[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u200d\ufe0f\u20e3]/gu, '');
+  const rest = text.replace(/@[\p{L}\p{N}._]+/gu, '').replace(/\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|\u200d|\ufe0f|\u20e3/gu, '');
   return !/[\p{L}\p{N}]/u.test(rest);
 }
 
@@ -119,6 +119,8 @@ export function fillCommentReply(template: string, values: { handle: string | nu
     .replace(/\{handle\}/g, values.handle ? `@${values.handle}` : '')
     .replace(/\{post\}/g, values.post ?? '')
     .replace(/[ \t]{2,}/g, ' ')
+    // An empty variable leaves no space before the punctuation after it ("Hi {handle}, thanks").
+    .replace(/[ \t]+([,.!?;:])/g, '$1')
     .trim();
 }
 
