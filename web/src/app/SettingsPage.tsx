@@ -1,7 +1,9 @@
-// Settings: every section for admins; agents see only their own API tokens.
+// Settings: every section for admins; agents see only their own API tokens, and read a channel's comment
+// rules (reached from an automatic comment answer in a ticket).
 import { NavLink, Navigate, Route, Routes } from 'react-router';
 import { AutoCloseSettings } from '../features/settings/AutoCloseSettings.js';
 import { ChannelsSettings } from '../features/settings/ChannelsSettings.js';
+import { CommentRulesSettings } from '../features/settings/CommentRulesSettings.js';
 import { HeldMailSettings } from '../features/settings/HeldMailSettings.js';
 import { TemplatesSettings } from '../features/settings/TemplatesSettings.js';
 import { TokensSettings } from '../features/settings/TokensSettings.js';
@@ -35,6 +37,8 @@ export function SettingsPage() {
           {sections.map(([path, , element]) => (
             <Route key={path} path={path} element={element} />
           ))}
+          {/* Everyone reads a channel's comment rules; only admins change them (the page knows). */}
+          <Route path="channels/:channelId/comment-rules" element={<CommentRulesSettings />} />
           {/* Absolute: relative to this catch-all, "tokens" would grow the address itself (/settings/channels/tokens/…). */}
           <Route path="*" element={<Navigate to={admin ? '/settings/channels' : '/settings/tokens'} replace />} />
         </Routes>

@@ -305,3 +305,53 @@ export interface HeldMail {
   decidedAt: number | null;
   decidedByUserId: string | null;
 }
+
+/** What a comment rule looks for in a public comment: anything, one of its keywords, a question, or more than emoji and @mentions. */
+export type CommentMatch = 'any' | 'keywords' | 'question' | 'not_emoji_or_mentions';
+
+/** What happens to a comment: it opens (or joins) a ticket, or it is recorded on the contact's timeline only. */
+export type CommentAction = 'ticket' | 'record';
+
+/** One of a channel's comment rules (channels with public comments: Instagram). */
+export interface CommentRule {
+  id: string;
+  name: string;
+  /** The posts and reels it applies to, by media id or link; null for every post. */
+  posts: string[] | null;
+  match: CommentMatch;
+  /** For `keywords`: words or phrases, matched ignoring case and accents. */
+  keywords?: string[];
+  action: CommentAction;
+  /** Sent once as a direct message to the commenter; `{handle}` and `{post}` are filled in. */
+  privateReply?: string | null;
+  /** Posted once under the comment. */
+  publicReply?: string | null;
+}
+
+/** A channel's comment rules, read in order; `otherwise` is what happens to a comment no rule takes. */
+export interface CommentRules {
+  rules: CommentRule[];
+  otherwise: CommentAction;
+}
+
+/** GET and PUT /api/channels/{id}/comment-rules; `saved` is false while the channel runs on the defaults. */
+export interface ChannelCommentRules {
+  rules: CommentRules;
+  saved: boolean;
+}
+
+/** What a comment would meet (POST /api/channels/{id}/comment-rules/test); `rule` null: the channel's otherwise applied. */
+export interface CommentTrial {
+  action: CommentAction;
+  rule: { id: string; name: string } | null;
+  privateReply: string | null;
+  publicReply: string | null;
+}
+
+/** How an automatic answer to a comment was sent, as an outgoing message's `data.commentReply` carries it. */
+export interface CommentReplyData {
+  mode: 'private' | 'public';
+  commentMessageId?: string;
+  /** Set on a comment rule's automatic answer; absent on a person's answer. */
+  ruleId?: string;
+}

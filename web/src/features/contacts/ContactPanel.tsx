@@ -1,6 +1,6 @@
 // The contact beside a ticket: name and tags (editable), addresses per channel with each channel's
-// window now and a block/unblock per channel, the contact's own timeline, past tickets, and merging a
-// duplicate into this contact.
+// window now and a block/unblock per channel, the contact's own timeline (blocks, and public comments
+// recorded without a ticket), past tickets, and merging a duplicate into this contact.
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { ChannelIcon } from '../../components/ChannelIcon.js';
@@ -10,7 +10,7 @@ import { get, messageOf, patch, post } from '../../lib/api.js';
 import { useDirectory } from '../../lib/directory.js';
 import { useRealtime } from '../../lib/realtime.js';
 import { dateTime } from '../../lib/time.js';
-import type { ContactDetail, ContactSummary } from '../../lib/types.js';
+import type { ContactDetail, ContactEvent, ContactSummary } from '../../lib/types.js';
 import { useLoad } from '../../lib/use-load.js';
 import { useNow } from '../../lib/use-now.js';
 import { bannerFor } from '../../lib/window-banner.js';
@@ -147,10 +147,7 @@ export function ContactPanel({ contactId, currentTicketId }: { contactId: string
           <h3>Timeline</h3>
           <ul className="contact-timeline">
             {contact.data.timeline.map((event) => (
-              <li key={event.id} className="muted">
-                {event.type === 'contact.blocked' ? 'Blocked' : event.type === 'contact.unblocked' ? 'Unblocked' : event.type} on {channel(String(event.data.channelId))?.name ?? 'a channel'} ·{' '}
-                {dateTime(event.createdAt)}
-              </li>
+              <ContactEventLine key={event.id} event={event} channelName={channel(String(event.data.channelId))?.name ?? 'a channel'} />
             ))}
           </ul>
         </>
@@ -189,5 +186,40 @@ export function ContactPanel({ contactId, currentTicketId }: { contactId: string
         )}
       </details>
     </aside>
+  );
+}
+
+/** One entry of the contact's own timeline, as a line a person reads. */
+function ContactEventLine({ event, channelName }: { event: ContactEvent; channelName: string }) {
+  const when = (
+    <span className="muted">
+      {' '}
+      · {channelName} · {dateTime(event.createdAt)}
+    </span>
+  );
+  if (event.type === 'comment.recorded') {
+    const body = typeof event.data.body === 'string' && event.data.body.trim() ? event.data.body.trim() : null;
+    const permalink = typeof event.data.permalink === 'string' && /^https?:\/\//.test(event.data.permalink) ? event.data.permalink : null;
+    return (
+      <li className="recorded-comment">
+        {body ? <>Commented on a post: “{body}” — recorded without a ticket</> : 'Commented on a post (no text) — recorded without a ticket'}
+        {permalink && (
+          <>
+            {' '}
+            ·{' '}
+            <a href={permalink} target="_blank" rel="noreferrer noopener">
+              the post
+            </a>
+          </>
+        )}
+        {when}
+      </li>
+    );
+  }
+  const what = event.type === 'contact.blocked' ? 'Blocked' : event.type === 'contact.unblocked' ? 'Unblocked' : event.type;
+  return (
+    <li className="muted">
+      {what} on {channelName} · {dateTime(event.createdAt)}
+    </li>
   );
 }

@@ -1,7 +1,8 @@
 // Channels: connect one (sandbox or real), see the webhook address and verify token to paste into
-// Meta, rename, switch off and on, replace its secrets, and choose an email channel's sender
-// verification and threading.
+// Meta, rename, switch off and on, replace its secrets, choose an email channel's sender verification
+// and threading, and open an Instagram channel's comment rules.
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { ChannelIcon, channelKindLabel } from '../../components/ChannelIcon.js';
 import { Empty, ErrorNote } from '../../components/Notice.js';
 import { patch, post } from '../../lib/api.js';
@@ -100,6 +101,12 @@ function ChannelItem({ channel, onChanged }: { channel: Channel; onChanged(): Pr
             <code>{channel.webhook.verifyToken}</code>
           </dd>
         </dl>
+      )}
+      {channel.kind === 'instagram' && (
+        <p className="channel-link">
+          <Link to={`/settings/channels/${encodeURIComponent(channel.id)}/comment-rules`}>Comment rules</Link>
+          <span className="muted"> · which public comments open tickets, and their automatic answers</span>
+        </p>
       )}
       {channel.kind === 'email' && (
         <>

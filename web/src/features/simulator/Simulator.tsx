@@ -1,5 +1,6 @@
 // The sandbox simulator: write to a sandbox channel as a customer would (WhatsApp, an Instagram DM or
-// comment, an email), through the channel's real webhook or mail path, and watch what the brand sends back.
+// comment, on a post of one's choosing, an email), through the channel's real webhook or mail path, and
+// watch what the brand sends back.
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ChannelSelect } from '../../components/ChannelSelect.js';
 import { Empty, ErrorNote, Loading } from '../../components/Notice.js';
@@ -7,7 +8,7 @@ import { get, messageOf, post } from '../../lib/api.js';
 import { useDirectory } from '../../lib/directory.js';
 import { useRealtime } from '../../lib/realtime.js';
 import { dateTime } from '../../lib/time.js';
-import type { Channel, ChannelKind, SandboxSent } from '../../lib/types.js';
+import type { Channel, ChannelCommentRules, ChannelKind, SandboxSent } from '../../lib/types.js';
 import { useLoad } from '../../lib/use-load.js';
 
 const POLL_MS = 2_000;
@@ -203,12 +204,7 @@ function CustomerForm({ channel }: { channel: Channel }) {
           <label className="inline">
             <input type="radio" name="instagram-mode" checked={asComment} onChange={() => setAsComment(true)} /> a comment on a post
           </label>
-          {asComment && (
-            <label>
-              Post id (optional)
-              <input value={mediaId} onChange={(e) => setMediaId(e.target.value)} maxLength={25} inputMode="numeric" pattern="\d*" placeholder="digits; empty for any post" />
-            </label>
-          )}
+          {asComment && <PostField channel={channel} value={mediaId} onChange={setMediaId} />}
         </fieldset>
       )}
       {channel.kind === 'email' && (
@@ -231,6 +227,43 @@ function CustomerForm({ channel }: { channel: Channel }) {
         {busy ? 'Sending…' : 'Send as the customer'}
       </button>
     </form>
+  );
+}
+
+/**
+ * The post a simulated comment is left on: a media id, typed or picked from the posts the channel's saved
+ * comment rules name, so a rule for one post can be tried. Sandbox comments carry no link, so posts named
+ * by their link are not offered.
+ */
+function PostField({ channel, value, onChange }: { channel: Channel; value: string; onChange(value: string): void }) {
+  const listId = useId();
+  const rules = useLoad(() => get<ChannelCommentRules>(`/api/channels/${encodeURIComponent(channel.id)}/comment-rules`).then((r) => r.rules.rules), channel.id);
+  const posts = new Map<string, string>();
+  for (const rule of rules.data ?? []) for (const post of rule.posts ?? []) if (/^\d{1,25}$/.test(post.trim()) && !posts.has(post.trim())) posts.set(post.trim(), rule.name);
+  return (
+    <label>
+      Post (optional)
+      <input
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        list={listId}
+        maxLength={25}
+        inputMode="numeric"
+        pattern="\d*"
+        placeholder="media id (digits); empty for a new post"
+        autoComplete="off"
+      />
+      <datalist id={listId}>
+        {[...posts].map(([post, ruleName]) => (
+          <option key={post} value={post} label={`Post of the rule “${ruleName}”`} />
+        ))}
+      </datalist>
+      <span className="hint">
+        {posts.size > 0
+          ? `Pick ${posts.size === 1 ? 'the post' : `one of the ${posts.size} posts`} the channel's comment rules name, to try a rule for one post, or type a media id.`
+          : "Type a media id to comment on a given post. Posts named by id in the channel's comment rules are offered here."}
+      </span>
+    </label>
   );
 }
 

@@ -1,11 +1,15 @@
 // The conversation: customer and team bubbles, private notes set apart, timeline events inline, media
 // and downloads, email bodies in a sandboxed frame, the delivery state of every outgoing message, and
-// while the ticket is active "Split into a new ticket" on every message but the first.
+// while the ticket is active "Split into a new ticket" on every message but the first. A comment rule's
+// automatic answers read as automation, under the rule that sent them.
 import { useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
+import { get } from '../../lib/api.js';
 import { useDirectory } from '../../lib/directory.js';
 import { fileSize } from '../../lib/file-size.js';
 import { dateTime } from '../../lib/time.js';
-import type { Message, MessageAttachment, Ticket, TicketDetail, TimelineEvent } from '../../lib/types.js';
+import type { ChannelCommentRules, CommentReplyData, Message, MessageAttachment, Ticket, TicketDetail, TimelineEvent } from '../../lib/types.js';
+import { useLoad } from '../../lib/use-load.js';
 import { PreviousTicket } from './PreviousTicket.js';
 import { emailDocument, splitQuoted } from './quoted.js';
 import { senderCheckOf, showsUnverified, showsVerified, UnverifiedSenderNotice, VerifiedSenderMark } from './SenderCheck.js';
@@ -38,6 +42,15 @@ export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates, on
     ...detail.events.filter((e) => e.type !== 'message.failed').map((event) => ({ at: event.createdAt, key: `e-${event.id}`, event })),
   ].sort((a, b) => a.at - b.at || Number('message' in a) - Number('message' in b));
 
+  // The names of the rules whose automatic answers are in the thread (read only when there are some).
+  const channelId = detail.ticket.channelId;
+  const hasAutomaticAnswers = detail.messages.some((m) => automaticAnswerOf(m)?.ruleId);
+  const rules = useLoad(
+    () => (hasAutomaticAnswers ? get<ChannelCommentRules>(`/api/channels/${encodeURIComponent(channelId)}/comment-rules`).then((r) => r.rules.rules) : Promise.resolve([])),
+    hasAutomaticAnswers ? channelId : '',
+  );
+  const ruleName = (id: string) => rules.data?.find((rule) => rule.id === id)?.name ?? null;
+
   const count = items.length;
   // A closed ticket cannot be split, and splitting at the first message would leave the ticket empty.
   const firstId = detail.ticket.status === 'closed' ? undefined : firstMessageId(detail.messages);
@@ -55,7 +68,18 @@ export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates, on
       {detail.ticket.previousTicket && <PreviousTicket key={detail.ticket.previousTicket.id} previous={detail.ticket.previousTicket} contactName={detail.ticket.contact.name} />}
       {items.map((item) =>
         'message' in item ? (
-          <Bubble key={item.key} message={item.message} contactName={detail.ticket.contact.name} splitFrom={splitOf(item.message)} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} onAnswerComment={onAnswerComment} />
+          <Bubble
+            key={item.key}
+            message={item.message}
+            contactName={detail.ticket.contact.name}
+            splitFrom={splitOf(item.message)}
+            onSendAgain={onSendAgain}
+            onUseTemplate={onUseTemplate}
+            canUseTemplates={canUseTemplates}
+            onAnswerComment={onAnswerComment}
+            ruleName={ruleName}
+            rulesPath={`/settings/channels/${encodeURIComponent(channelId)}/comment-rules`}
+          />
         ) : (
           <li key={item.key} className="timeline-event">
             <span>{describeEvent(item.event, userName)}</span> <time dateTime={new Date(item.at).toISOString()}>{dateTime(item.at)}</time>
@@ -78,10 +102,22 @@ interface BubbleProps {
   onUseTemplate(): void;
   canUseTemplates: boolean;
   onAnswerComment?(message: Message, mode: CommentAnswerMode): void;
+  /** A comment rule's name by id; null when it is unknown (since removed, or not read yet). */
+  ruleName(id: string): string | null;
+  /** The page of the ticket's channel's comment rules. */
+  rulesPath: string;
 }
 
-function Bubble({ message, contactName, splitFrom, onSendAgain, onUseTemplate, canUseTemplates, onAnswerComment }: BubbleProps) {
+/** How an outgoing message answered a comment (a person's answer or a rule's automatic one), or null. */
+function automaticAnswerOf(message: Message): CommentReplyData | null {
+  const reply = message.direction === 'outbound' ? (message.data?.commentReply as CommentReplyData | undefined) : undefined;
+  return reply && (reply.mode === 'private' || reply.mode === 'public') ? reply : null;
+}
+
+function Bubble({ message, contactName, splitFrom, onSendAgain, onUseTemplate, canUseTemplates, onAnswerComment, ruleName, rulesPath }: BubbleProps) {
   const { userName } = useDirectory();
+  const commentReply = automaticAnswerOf(message);
+  const automaticAnswer = commentReply?.ruleId && message.authorKind === 'system' ? commentReply.ruleId : null;
   const note = message.kind === 'note';
   const side = note ? 'note' : message.direction === 'inbound' ? 'customer' : 'team';
   const unsent = Boolean(message.data?.unsent);
@@ -97,7 +133,12 @@ function Bubble({ message, contactName, splitFrom, onSendAgain, onUseTemplate, c
   return (
     <li className={`bubble bubble-${side}${showsUnverified(senderCheck) ? ' bubble-unverified' : ''}`} data-message-id={message.id} data-status={message.status}>
       <div className="bubble-head">
-        <span className="author">{note ? `Private note · ${author}` : author}</span>
+        {automaticAnswer ? (
+          <AutomaticAnswerAuthor name={ruleName(automaticAnswer)} rulesPath={rulesPath} />
+        ) : (
+          <span className="author">{note ? `Private note · ${author}` : author}</span>
+        )}
+        {commentReply && <span className="label">{commentReply.mode === 'private' ? 'private reply' : 'public answer'}</span>}
         {message.kind === 'comment' && <span className="label">Comment</span>}
         {unsent && <span className="label">{message.body || message.attachments.length ? 'Unsent by the customer · kept for audits' : 'Unsent by the customer'}</span>}
         {message.kind === 'template' && <span className="label">Template{message.template?.name ? `: ${message.template.name}` : ''}</span>}
@@ -113,6 +154,15 @@ function Bubble({ message, contactName, splitFrom, onSendAgain, onUseTemplate, c
       {message.direction === 'outbound' && !note && <Delivery message={message} onSendAgain={onSendAgain} onUseTemplate={onUseTemplate} canUseTemplates={canUseTemplates} />}
       {splitFrom && <SplitAction ticket={splitFrom} messageId={message.id} />}
     </li>
+  );
+}
+
+/** Who wrote a comment rule's automatic answer: the automation, under the rule (a link to the channel's rules). */
+function AutomaticAnswerAuthor({ name, rulesPath }: { name: string | null; rulesPath: string }) {
+  return (
+    <span className="author">
+      Automatic reply ({name ? <>rule <Link to={rulesPath}>“{name}”</Link></> : <Link to={rulesPath}>a comment rule</Link>})
+    </span>
   );
 }
 

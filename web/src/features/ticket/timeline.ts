@@ -1,4 +1,5 @@
-// A timeline event as one sentence in the thread: who did what, and for closes by which rule or why.
+// A timeline event as one sentence in the thread: who did what, for closes by which rule or why, and why
+// an automatic answer to a comment was not sent.
 import { dateTime } from '../../lib/time.js';
 import type { TimelineEvent } from '../../lib/types.js';
 
@@ -72,6 +73,12 @@ export function describeEvent(event: TimelineEvent, nameOf: (userId: string | nu
       return `${actor} blocked this contact on this channel: new messages from them open no ticket (this ticket stays as it is)`;
     case 'contact.unblocked':
       return `${actor} unblocked this contact on this channel`;
+    case 'automation.skipped': {
+      // A comment rule's automatic answer that was no longer allowed, or that a person had already given.
+      const answer = d.answer === 'public' ? 'public answer' : 'private reply';
+      const why = typeof d.message === 'string' && d.message ? d.message : typeof d.code === 'string' ? d.code : 'it was no longer allowed';
+      return `The automatic ${answer} was not sent: ${why}`;
+    }
     default:
       return `${actor}: ${event.type}`;
   }
