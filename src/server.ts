@@ -8,6 +8,8 @@ import { openStore, type Store } from './db/store.js';
 import { systemClock } from './domain/clock.js';
 import { buildApp } from './http/app.js';
 import { jobsFor } from './jobs/index.js';
+import { createMetrics } from './metrics/metrics.js';
+import { startMetricsListener } from './metrics/metrics-listener.js';
 import { startJobs } from './jobs/runner.js';
 import type { Logger } from './lib/logger.js';
 import { LocalDiskAttachmentStorage } from './modules/attachments/local-disk-storage.js';
@@ -22,6 +24,8 @@ export interface RunningServer {
   app: FastifyInstance;
   deps: Deps;
   url: string;
+  /** Where the metrics' own listener answers (METRICS_PORT); null when it is off. */
+  metricsUrl: string | null;
   /** Stops accepting, finishes in-flight requests and job runs, then closes the store. */
   close(): Promise<void>;
 }
@@ -58,6 +62,7 @@ export async function startServer(config: Config, logger: Logger, store = openCo
   const sandbox = config.sandbox
     ? await startSandboxProviders(deps, { appUrl: () => url, smtp: sandboxSmtp ? { host: '127.0.0.1', port: sandboxSmtp.port } : { host: loopbackFor(config.smtp?.host ?? '127.0.0.1'), port: smtp?.port ?? 0 }, senders })
     : null;
+  const metrics = config.metrics ? createMetrics(store, systemClock) : null;
   const app = await buildApp({
     deps,
     logger,
@@ -69,6 +74,7 @@ export async function startServer(config: Config, logger: Logger, store = openCo
     ...(sandbox ? { sandbox } : {}),
     limits: config.server,
     trustProxy: config.trustProxy,
+    ...(metrics ? { metrics: { metrics, token: config.metrics?.token ?? null } } : {}),
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -77,16 +83,20 @@ export async function startServer(config: Config, logger: Logger, store = openCo
   const mediaFetchers = Object.fromEntries(channelAdapters.flatMap((adapter) => (adapter.mediaFetcher ? [[adapter.kind, adapter.mediaFetcher]] : [])));
   const ports = { senders: { byKind: senders, sandbox: sandboxSender, ...(sandbox ? { sandboxByKind: sandbox.senders } : {}) }, inbound, attachments: storage, mediaFetchers, logger };
   const stopJobs = config.runJobs ? startJobs(jobsFor(deps, ports), logger) : async () => undefined;
+  const metricsListener = metrics && config.metrics?.listener ? await startMetricsListener(metrics, config.metrics.listener, logger) : null;
   return {
     app,
     deps,
     url,
+    metricsUrl: metricsListener ? `http://${loopbackFor(config.metrics?.listener?.host ?? '127.0.0.1')}:${metricsListener.port}` : null,
     async close() {
       await smtp?.close();
       await sandboxSmtp?.close();
+      await metricsListener?.close();
       await app.close();
       await sandbox?.close();
       await stopJobs();
+      metrics?.stop();
       await store.close();
     },
   };

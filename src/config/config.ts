@@ -36,6 +36,11 @@ const schema = z.object({
   // Outgoing requests to admin-given URLs (webhooks, a channel's Graph base URL) never reach private,
   // loopback or link-local addresses unless this is 'allow' (tests, a private network of your own).
   PRIVATE_OUTBOUND_URLS: z.enum(['refuse', 'allow']).default('refuse'),
+  // Prometheus metrics: GET /metrics on the server with this bearer token, and/or on a port of their own
+  // (METRICS_HOST, default 127.0.0.1, with no token). Neither set: no metrics are kept or served.
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export interface Config {
@@ -67,6 +72,8 @@ export interface Config {
   db: { statementTimeoutMs: number; connectTimeoutMs: number };
   /** Whether outgoing requests to admin-given URLs may reach private, loopback and link-local addresses. */
   allowPrivateOutboundUrls: boolean;
+  /** Prometheus metrics: served at /metrics with a bearer token, and/or on a listener of their own; null when off. */
+  metrics: { token: string | null; listener: { host: string; port: number } | null } | null;
 }
 
 /** TRUST_PROXY: 'off', 'on' (any proxy: only when nothing else can reach the server), a hop count, or a list. */
@@ -111,5 +118,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     db: { statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS },
     allowPrivateOutboundUrls: e.PRIVATE_OUTBOUND_URLS === 'allow',
+    metrics:
+      e.METRICS_TOKEN === undefined && e.METRICS_PORT === undefined
+        ? null
+        : { token: e.METRICS_TOKEN ?? null, listener: e.METRICS_PORT === undefined ? null : { host: e.METRICS_HOST, port: e.METRICS_PORT } },
   };
 }

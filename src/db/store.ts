@@ -48,6 +48,8 @@ export interface Store {
    * stops every watch.
    */
   watch(channel: string, onSignal: () => void, options?: { onError?: (error: Error) => void }): Promise<() => Promise<void>>;
+  /** PostgreSQL: the pool's connections now (open, idle, and queries waiting for one); null on SQLite. */
+  connectionUse(): { open: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
 }
 
@@ -91,7 +93,7 @@ function openSqlite(options: StoreOptions): Store {
 
 function openPostgres(options: StoreOptions): Store {
   const connection = { url: options.databaseUrl, onConnectionError: options.onConnectionError, connectTimeoutMs: options.connectTimeoutMs };
-  const { dialect } = postgresDialect({ ...connection, poolSize: options.poolSize ?? DEFAULT_POOL_SIZE, statementTimeoutMs: options.statementTimeoutMs });
+  const { dialect, pool } = postgresDialect({ ...connection, poolSize: options.poolSize ?? DEFAULT_POOL_SIZE, statementTimeoutMs: options.statementTimeoutMs });
   const db = new Kysely<Database>({ dialect });
   // A migration may rewrite a large table: it runs on a connection of its own, without the statement limit.
   const migrationDb = () => new Kysely<Database>({ dialect: postgresDialect({ ...connection, poolSize: 1 }).dialect });
@@ -105,7 +107,8 @@ function openPostgres(options: StoreOptions): Store {
       }
     }
   };
-  return makeStore('postgres', db, unit, watch, options.onConnectionError, options.poolSize ?? DEFAULT_POOL_SIZE, migrationDb);
+  const connectionUse = () => ({ open: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+  return makeStore('postgres', db, unit, watch, options.onConnectionError, options.poolSize ?? DEFAULT_POOL_SIZE, migrationDb, connectionUse);
 }
 
 function makeStore(
@@ -116,6 +119,7 @@ function makeStore(
   onConnectionError: ((error: Error) => void) | undefined,
   connections = 1,
   migrationDb?: () => Kysely<Database>,
+  connectionUse: Store['connectionUse'] = () => null,
 ): Store {
   const migrator = new Migrator({ db, provider });
   const watches = new Set<() => Promise<void>>();
@@ -124,6 +128,7 @@ function makeStore(
     connections,
     db,
     unit,
+    connectionUse,
     async migrate() {
       const own = migrationDb?.();
       try {

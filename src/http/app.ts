@@ -9,7 +9,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Deps } from '../modules/deps.js';
 import { installCallerResolution } from './auth.js';
 import { installInputTextCheck } from './input-text.js';
-import { handleClientError, handleFrameworkError, installErrorHandling } from './errors.js';
+import { handleClientError, handleFrameworkError, installErrorHandling, requestIdOf } from './errors.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { attachmentRoutes, type AttachmentRouteOptions } from './routes/attachments.routes.js';
 import { autoCloseRuleRoutes } from './routes/auto-close-rules.routes.js';
@@ -31,6 +31,8 @@ import { sandboxRoutes } from './routes/sandbox.routes.js';
 import type { SandboxProviders } from '../modules/sandbox/sandbox-providers.js';
 import { capConnections, DEFAULT_SERVER_LIMITS, serverOptions, type ServerLimits } from './server-limits.js';
 import { BUILT_WEB_APP, serveWebApp } from './web-app.js';
+import { metricsRoutes } from './routes/metrics.routes.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export interface AppOptions {
   deps: Deps;
@@ -47,6 +49,8 @@ export interface AppOptions {
   sandbox?: SandboxProviders;
   /** The built web app to serve at `/` (default: dist/web beside the compiled server); skipped when not built. */
   webRoot?: string;
+  /** Prometheus metrics: every request is counted; with a token, GET /metrics serves them here too. */
+  metrics?: { metrics: Metrics; token: string | null };
   /** Timeouts and connection caps (default DEFAULT_SERVER_LIMITS). */
   limits?: ServerLimits;
   /** Which reverse proxies' X-Forwarded-For to believe (Fastify's trustProxy); none by default. */
@@ -65,6 +69,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...serverOptions(limits),
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: handleClientError,
+    // Every log line of a request carries its id (reqId), and so does every answer (X-Request-Id).
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
   });
   capConnections(app.server, limits);
   app.setValidatorCompiler(validatorCompiler);
@@ -89,6 +99,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installCallerResolution(app, deps);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (options.metrics) {
+    const { metrics, token } = options.metrics;
+    // By the route's pattern, never the raw URL: one series per endpoint, none per ticket id.
+    app.addHook('onResponse', async (request, reply) => metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000));
+    if (token) await app.register(metricsRoutes, { metrics, token });
+  }
 
   // Process up: answers as soon as the server listens.
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
@@ -118,6 +135,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const feed = new RealtimeFeed(deps.store, options.logger);
   await feed.start();
+  options.metrics?.metrics.countStreams(() => feed.subscriberCount);
   app.addHook('onClose', () => feed.stop());
   await app.register(eventRoutes, { prefix: '/api', feed });
   await serveWebApp(app, options.webRoot ?? BUILT_WEB_APP);

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isStoreUnavailable } from '../db/errors.js';
 import { DomainError, type ErrorKind } from '../domain/errors.js';
+import { newId } from '../lib/ids.js';
 
 // A database restart or failover takes seconds; providers and clients come back after this.
 const STORE_RETRY_AFTER_S = 5;
@@ -21,9 +22,18 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   rate_limited: 429,
 };
 
-/** Sends the error shape. */
-function sendError(reply: FastifyReply, status: number, code: string, message: string, details?: unknown): FastifyReply {
-  return reply.code(status).send({ error: details === undefined ? { code, message } : { code, message, details } });
+/** Sends the error shape, with the request's id so a person reporting it can be found in the logs. */
+export function sendError(reply: FastifyReply, status: number, code: string, message: string, details?: unknown): FastifyReply {
+  return reply.code(status).send({ error: { code, message, ...(details === undefined ? {} : { details }), requestId: reply.request.id } });
+}
+
+// A request id a reverse proxy (or a client) sent is kept when it is a plain token; otherwise one is made.
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+
+/** Fastify's `genReqId`: the request's X-Request-Id when usable, else a new time-ordered id. */
+export function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
 }
 
 // Fastify's own request errors that mean "the client sent something unusable".

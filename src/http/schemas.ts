@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 export const errorResponse = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional(), requestId: z.string().optional().describe('the X-Request-Id of this answer, as the server logged it') }) })
   .describe('Every failure has this shape; `code` is stable, `message` is for people.');
 
 /** Responses every authenticated route may give, besides its own. */

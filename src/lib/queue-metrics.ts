@@ -1,5 +1,6 @@
 // What each batch of a leased queue came to, for whoever watches the queues (metrics, a dashboard):
 // the composition root subscribes once, and no queue needs to know about it.
+import { createSignal } from './signal.js';
 
 export interface QueueBatchReport {
   queue: string;
@@ -17,23 +18,9 @@ export interface QueueBatchReport {
 
 export type QueueBatchListener = (report: QueueBatchReport) => void;
 
-const listeners = new Set<QueueBatchListener>();
+const batches = createSignal<QueueBatchReport>('QueueBatchListenerWarning');
 
 /** Tells `listener` about every batch of every queue of this process from now on; returns how to stop. */
-export function watchQueueBatches(listener: QueueBatchListener): () => void {
-  listeners.add(listener);
-  return () => {
-    listeners.delete(listener);
-  };
-}
+export const watchQueueBatches = (listener: QueueBatchListener): (() => void) => batches.watch(listener);
 
-export function reportQueueBatch(report: QueueBatchReport): void {
-  for (const listener of listeners) {
-    try {
-      listener(report);
-    } catch (error) {
-      // Watching a queue must never stop it: the batch's outcomes are recorded already.
-      process.emitWarning(error instanceof Error ? error : String(error), 'QueueBatchListenerWarning');
-    }
-  }
-}
+export const reportQueueBatch = (report: QueueBatchReport): void => batches.report(report);

@@ -121,6 +121,13 @@ export class RealtimeFeed {
    * Calls `listener` with each new event of the workspace until the returned function is called. Each
    * event comes once, mostly in seq order; one whose transaction committed after a later one's comes late.
    */
+  /** How many listeners (open event streams) the feed serves now. */
+  get subscriberCount(): number {
+    let count = 0;
+    for (const set of this.#listeners.values()) count += set.size;
+    return count;
+  }
+
   subscribe(workspaceId: string, listener: Listener): () => void {
     const set = this.#listeners.get(workspaceId) ?? new Set<Listener>();
     set.add(listener);

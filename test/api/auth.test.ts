@@ -25,7 +25,7 @@ describe.each(ENGINES)('signing in and API tokens (%s)', (engine) => {
     for (const body of [{ email, password: 'wrong' }, { email: 'nobody@brand.test', password: PASSWORD }]) {
       const response = await api.call('POST', '/api/auth/login', { body });
       expect(response.status).toBe(401);
-      expect(response.body).toEqual({ error: { code: 'INVALID_CREDENTIALS', message: 'The email or password is wrong.' } });
+      expect(response.body).toEqual({ error: { code: 'INVALID_CREDENTIALS', message: 'The email or password is wrong.', requestId: response.headers.get('x-request-id') } });
       expect(response.headers.get('set-cookie')).toBeNull();
     }
   });
@@ -105,7 +105,7 @@ describe.each(ENGINES)('signing in and API tokens (%s)', (engine) => {
   it('anonymous calls get 401 with the error shape', async () => {
     const response = await api.call('GET', '/api/tokens');
     expect(response.status).toBe(401);
-    expect(response.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
+    expect(response.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String), requestId: response.headers.get('x-request-id') } });
     expect((await api.call('GET', '/api/auth/me', { token: 'tbt_not-a-token' })).status).toBe(401);
   });
 

@@ -98,4 +98,18 @@ describe.each(ENGINES)('server logs (%s)', (engine) => {
     expect(log).toContain('status=open');
     for (const secret of [VERIFY_TOKEN, 'nobody-may-log']) expect(log, `the log contains ${secret}`).not.toContain(secret);
   });
+
+  it("every log line of a request and every answer carry the request's id: a proxy's X-Request-Id when it is a plain token, else one of ours", async () => {
+    const kept = await call('GET', '/api/auth/me', { headers: { 'x-request-id': 'edge-7f3a.42' } });
+    expect(kept.status).toBe(401);
+    expect(kept.headers.get('x-request-id')).toBe('edge-7f3a.42');
+    expect(kept.body.error.requestId).toBe('edge-7f3a.42');
+    const ours = await call('GET', '/healthz', { headers: { 'x-request-id': 'not a token <script>' } });
+    const id = ours.headers.get('x-request-id')!;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const lineOf = (reqId: string) => lines.map((line) => JSON.parse(line) as { reqId?: string; msg?: string }).filter((line) => line.reqId === reqId);
+    expect(lineOf('edge-7f3a.42').map((line) => line.msg)).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
+    expect(lineOf(id).length).toBeGreaterThanOrEqual(2);
+    expect(lines.join('\n')).not.toContain('<script>');
+  });
 });

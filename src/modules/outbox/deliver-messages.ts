@@ -16,6 +16,7 @@ import { commentReplyOf, requireCommentReplyAllowed, type StoredCommentReply } f
 import { formOf, type OutgoingContent } from '../messages/outgoing.js';
 import { pairWindow, requireSendAllowed } from '../contacts/reply-window.js';
 import { DELIVERY_BACKOFF, MAX_DELIVERY_ATTEMPTS } from '../queue/backoff.js';
+import { reportProviderError } from '../../lib/provider-errors.js';
 import { completeOutbox, giveUpOutbox, leaseDueOutbox, postponeOutbox, renewOutboxLease, retryOutboxLater, SEND_TOPIC, type OutboxItem } from '../queue/outbox.repo.js';
 import { awaitSendSlot } from './send-rate.js';
 
@@ -35,7 +36,7 @@ const RECORD_MARGIN_MS = 10_000;
 export const HELD_CHANNEL_RECHECK_MS = 60_000;
 
 type Prepared =
-  | { send: OutboundSend; sender: ChannelSender; channelVersion: number }
+  | { send: OutboundSend; sender: ChannelSender; channelVersion: number; channelKind: string }
   | { refused: { code: string; message: string } }
   | { wait: { until: number; reason: string } };
 
@@ -89,6 +90,7 @@ async function deliverOne(deps: RelayDeps, senders: Senders, item: OutboxItem): 
   const renewedAt = performance.now();
   if (!(await deps.store.unit((trx) => renewOutboxLease(trx, item, deps.clock.now() + LEASE_MS)))) return { outcome: 'handled', counted: 'skipped' };
   const result = await sendSafely(prepared.sender, prepared.send);
+  if (!result.ok) reportProviderError({ channelKind: prepared.channelKind, code: result.code, final: !result.retryable });
   // The provider has answered: what it said must be recorded within this lease, or another run would
   // send the message again. A database that blinks meanwhile is waited for, not a reason to resend.
   const record: Recorder = (work) => retryWhileUnavailable(() => deps.store.unit((trx) => work(trx, deps.clock.now())), LEASE_MS - RECORD_MARGIN_MS - (performance.now() - renewedAt));
@@ -127,7 +129,7 @@ async function prepareSend(deps: Pick<Deps, 'store' | 'allowPrivateOutboundUrls'
     const commentReply = commentReplyOf(fromJson(message.data));
     if (commentReply) requireCommentReplyAllowed(channel.kind, commentReply, now);
     const { tag } = commentReply ? { tag: null } : requireSendAllowed(pair, formOf(content), message.author_kind === 'agent' ? 'agent' : 'automation');
-    return { sender, send: toSend(message, channelAccount(channel, deps), pair.address ?? '', content, tag, commentReply), channelVersion: channel.updated_at };
+    return { sender, send: toSend(message, channelAccount(channel, deps), pair.address ?? '', content, tag, commentReply), channelVersion: channel.updated_at, channelKind: channel.kind };
   } catch (error) {
     const refusal = error as { code?: string; message: string };
     return { refused: { code: refusal.code ?? 'REFUSED', message: refusal.message } };
