@@ -1,6 +1,7 @@
 // What each CLI command does, apart from argument parsing.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/config.js';
+import { backupDatabase, restoreDatabase } from '../db/backup.js';
 import { systemClock } from '../domain/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { createDeps } from '../modules/deps.js';
@@ -88,4 +89,17 @@ async function pickWorkspace(db: ReturnType<typeof openConfiguredStore>['db'], w
   if (match.length === 1) return match[0]!.id;
   const known = workspaces.map((w) => `${w.name} (${w.id})`).join(', ') || 'none yet';
   throw new Error(wanted ? `No single workspace matches "${wanted}"; known: ${known}.` : `Choose a workspace with --workspace or create one with --new-workspace; known: ${known}.`);
+}
+
+/** `threadbox backup <file>`: the database into a file, while servers run (attachments are a folder of their own). */
+export async function backupCommand(config: Config, _logger: Logger, file: string): Promise<void> {
+  const summary = await backupDatabase(config.databaseUrl, file);
+  console.log(`Backed up to ${summary.file} (${summary.bytes} bytes${summary.counts ? `; ${summary.counts.tickets} tickets, ${summary.counts.messages} messages` : ''}).`);
+  console.log(`Attachments are files in ${config.attachmentsDir}: back that folder up with it.`);
+}
+
+/** `threadbox restore <file>`: replaces the database with a backup; every server using it must be stopped. */
+export async function restoreCommand(config: Config, _logger: Logger, file: string, options: { force?: boolean }): Promise<void> {
+  const summary = await restoreDatabase(config.databaseUrl, file, options);
+  console.log(`Restored from ${summary.file}${summary.counts ? ` (${summary.counts.tickets} tickets, ${summary.counts.messages} messages)` : ''}. Start the servers again; pending migrations run at start.`);
 }

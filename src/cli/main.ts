@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The `threadbox` command line: serve, migrate, create users and seed the demo workspace.
+// The `threadbox` command line: serve, migrate, create users, seed the demo workspace, back up and restore.
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../lib/logger.js';
-import { createUserCommand, migrateCommand, seedDemoCommand, serveCommand, startCommand, type CreateUserOptions } from './commands.js';
+import { backupCommand, createUserCommand, migrateCommand, restoreCommand, seedDemoCommand, serveCommand, startCommand, type CreateUserOptions } from './commands.js';
 
 const program = new Command()
   .name('threadbox')
@@ -30,6 +30,18 @@ program
   .option('--workspace <idOrName>', 'an existing workspace (default: the only one)')
   .option('--new-workspace <name>', 'create a workspace for this user')
   .action(withConfig((config, logger, options: CreateUserOptions) => createUserCommand(config, logger, options)));
+
+program
+  .command('backup')
+  .description('back the database up into a file while servers run (SQLite: online backup, checked; PostgreSQL: pg_dump custom format)')
+  .argument('<file>')
+  .action(withConfig((config, logger, file: string) => backupCommand(config, logger, file)));
+program
+  .command('restore')
+  .description('replace the database with a backup (stop every server first; PostgreSQL: pg_restore)')
+  .argument('<file>')
+  .option('--force', 'SQLite: restore even though the database looks open (a server that stopped without closing it)')
+  .action(withConfig((config, logger, file: string, options: { force?: boolean }) => restoreCommand(config, logger, file, options)));
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`threadbox: ${error instanceof Error ? error.message : String(error)}`);
