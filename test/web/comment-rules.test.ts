@@ -329,7 +329,8 @@ describe("an Instagram channel's comment rules in the web app", { timeout: 60_00
     const answer = thread.locator('.bubble-team').filter({ hasText: 'Hi @maria.k, happy to help with sizes: which one do you usually wear?' });
     await answer.waitFor();
     const author = answer.locator('.author');
-    expect(await author.textContent()).toBe(`Automatic reply (rule “${RULE}”)`);
+    // The rule's name arrives with the channel's rules, read once the thread shows such an answer.
+    await expect.poll(() => author.textContent()).toBe(`Automatic reply (rule “${RULE}”)`);
     await answer.getByText('private reply', { exact: true }).waitFor();
     expect(await author.getByRole('link').getAttribute('href')).toBe(`/settings/channels/${channelId}/comment-rules`);
     // The thread's message heads are small and bold, as every author line is.

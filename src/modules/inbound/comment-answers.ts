@@ -16,7 +16,7 @@ import { automaticAnswerOf, skipRecorded } from './comment-answers.repo.js';
 type Answer = 'private' | 'public';
 
 /** Queues the rule's answers to a stored comment (in its ticket); what was already done is not done again. */
-export async function answerCommentAutomatically(deps: Deps, stored: { ticketId: string; messageId: string }, triage: CommentTriage, logger: Logger): Promise<void> {
+export async function answerCommentAutomatically(deps: Deps, stored: { messageId: string }, triage: CommentTriage, logger: Logger): Promise<void> {
   const answers: [Answer, string | null][] = [
     ['private', triage.privateReply],
     ['public', triage.publicReply],
