@@ -11,6 +11,7 @@ import type { ChannelRow } from '../../src/db/schema.js';
 import { HOUR, MINUTE } from '../../src/domain/clock.js';
 import { LocalDiskAttachmentStorage } from '../../src/modules/attachments/local-disk-storage.js';
 import { insertChannel } from '../../src/modules/channels/channel.repo.js';
+import { applyDeliveryReceipt } from '../../src/modules/messages/delivery-receipts.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { queueOutbound, type OutgoingContent } from '../../src/modules/messages/outgoing.js';
 import { deliverDueMessages, type Senders } from '../../src/modules/outbox/deliver-messages.js';
@@ -199,6 +200,43 @@ describe.each(ENGINES)('sending WhatsApp messages through the Graph API (%s)', (
     await relay();
     expect((await messageRow(ctx.db.store, queued.id)).status).toBe('sent');
     expect(fake.sent).toHaveLength(1);
+  });
+
+  it('a send accepted but never answered is not sent again once a receipt names it: the receipt completes its retry', async () => {
+    const { address } = await customerWrote();
+    // A Graph API that accepts every send and never answers (the relay times out).
+    const silent = await startFakeGraph({ phoneNumbers: [{ phoneNumberId, accessToken: TOKEN, wabaId: WABA }], now: () => ctx.world.clock.now(), sendFaults: { timeoutRate: 1, random: () => 0 } });
+    try {
+      silent.customerWrote(phoneNumberId, address, ctx.world.clock.hoursAgo(1));
+      await ctx.db.store.db.updateTable('channels').set({ config: JSON.stringify({ ...JSON.parse(channel.config), graphBaseUrl: silent.url }) }).where('id', '=', channel.id).execute();
+      const queued = await agentWrites(address);
+      await relay();
+      expect((await outboxOf(queued.id)).last_error).toMatch(/^TIMEOUT: /);
+      const [accepted] = silent.sent;
+      expect(accepted!.body.biz_opaque_callback_data).toBe(queued.id);
+
+      // Meta's receipt carries our id back: the message learns its wamid, and the waiting retry is done.
+      expect(await applyDeliveryReceipt(ctx.world.deps, channel.id, { providerMessageId: accepted!.wamid, messageId: queued.id, status: 'delivered', at: ctx.world.clock.now() })).toBe('applied');
+      expect(await messageRow(ctx.db.store, queued.id)).toMatchObject({ status: 'delivered', provider_message_id: accepted!.wamid });
+      expect((await outboxOf(queued.id)).done_at).not.toBeNull();
+      ctx.world.clock.advance(HOUR);
+      await relay();
+      expect(silent.sent).toHaveLength(1);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('a retry finds the message already out (a receipt arrived while a run held it) and completes without sending', async () => {
+    const { address } = await customerWrote();
+    tellFake(address);
+    const queued = await agentWrites(address);
+    // A receipt gave the message its wamid while another run held the item, so the item still waits.
+    await ctx.db.store.db.updateTable('messages').set({ status: 'delivered', provider_message_id: 'wamid.ALREADY_OUT' }).where('id', '=', queued.id).execute();
+    await relay();
+    expect(fake.sent).toEqual([]);
+    expect((await outboxOf(queued.id)).done_at).not.toBeNull();
+    expect((await messageRow(ctx.db.store, queued.id)).status).toBe('delivered');
   });
 
   it('another refusal fails the message with the provider code and its explanation, without retrying', async () => {

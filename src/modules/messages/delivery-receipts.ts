@@ -4,6 +4,7 @@ import type { DeliveryStatusUpdate } from '../../channels/types.js';
 import { advanceDeliveryStatus, type OutboundStatus } from '../../domain/delivery-status.js';
 import { appendTimeline, publishRealtime } from '../../events/event.repo.js';
 import type { Deps } from '../deps.js';
+import { completeWaitingItemsOf, SEND_TOPIC } from '../queue/outbox.repo.js';
 
 export type ReceiptOutcome = 'applied' | 'unchanged' | 'unknown';
 
@@ -53,6 +54,9 @@ async function applyOnce(deps: Pick<Deps, 'store' | 'clock'>, channelId: string,
       .where('status', '=', message.status)
       .executeTakeFirst();
     if (updated.numUpdatedRows === 0n) return 'moved';
+    // A receipt for a send whose answer never came (a timeout after the provider accepted it): the message
+    // is out, so its retry must not send it again.
+    if (message.provider_message_id === null) await completeWaitingItemsOf(trx, message.id, SEND_TOPIC, now);
     const ticket = { id: message.ticket_id, workspace_id: message.workspace_id };
     if (next === 'failed') {
       await appendTimeline(trx, ticket, { kind: 'system' }, [{ type: 'message.failed', data: { messageId: message.id, code: receipt.error?.code ?? 'unknown', message: receipt.error?.message ?? 'The provider reported a failure.' } }], now);

@@ -37,6 +37,8 @@ export const HELD_CHANNEL_RECHECK_MS = 60_000;
 
 type Prepared =
   | { send: OutboundSend; sender: ChannelSender; channelVersion: number; channelKind: string }
+  /** The provider already has the message (a receipt told us while its answer was lost): nothing to send. */
+  | { alreadySent: true }
   | { refused: { code: string; message: string } }
   | { wait: { until: number; reason: string } };
 
@@ -72,6 +74,10 @@ async function deliverOne(deps: RelayDeps, senders: Senders, item: OutboxItem): 
   if ('wait' in prepared) {
     await deps.store.unit((trx) => postponeOutbox(trx, item.id, prepared.wait.until, prepared.wait.reason));
     return POSTPONED;
+  }
+  if ('alreadySent' in prepared) {
+    await deps.store.unit((trx) => completeOutbox(trx, item.id, deps.clock.now()));
+    return { outcome: 'handled', counted: 'skipped' };
   }
   if ('refused' in prepared) {
     const record: Recorder = (work) => deps.store.unit((trx) => work(trx, deps.clock.now()));
@@ -115,6 +121,7 @@ async function prepareSend(deps: Pick<Deps, 'store' | 'allowPrivateOutboundUrls'
   const message = await db.selectFrom('messages').selectAll().where('id', '=', item.message_id ?? '').executeTakeFirst();
   const channel = item.channel_id ? await findChannel(db, item.channel_id) : undefined;
   if (!message || !channel) return { refused: { code: 'MESSAGE_MISSING', message: 'The message or its channel no longer exists.' } };
+  if (message.provider_message_id !== null || message.status !== 'queued') return { alreadySent: true };
   if (channel.needs_attention_since !== null) {
     return { wait: { until: now + HELD_CHANNEL_RECHECK_MS, reason: `the channel needs an admin: ${channel.attention_reason ?? 'its credentials were refused'}` } };
   }

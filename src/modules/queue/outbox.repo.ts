@@ -100,6 +100,22 @@ export async function completeOutbox(trx: Kysely<Database>, id: string, now: num
   await trx.updateTable('outbox').set({ done_at: now, locked_until: null, last_error: null }).where('id', '=', id).execute();
 }
 
+/**
+ * Completes a message's outbox items of `topic` that wait (for a retry, or their first run) and that no
+ * run holds now; returns how many. One a run holds is left to it.
+ */
+export async function completeWaitingItemsOf(trx: Kysely<Database>, messageId: string, topic: string, now: number): Promise<number> {
+  const done = await trx
+    .updateTable('outbox')
+    .set({ done_at: now, locked_until: null, last_error: null })
+    .where('message_id', '=', messageId)
+    .where('topic', '=', topic)
+    .where('done_at', 'is', null)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows);
+}
+
 export async function retryOutboxLater(trx: Kysely<Database>, id: string, availableAt: number, error: string): Promise<void> {
   await trx.updateTable('outbox').set({ available_at: availableAt, locked_until: null, last_error: error }).where('id', '=', id).execute();
 }
