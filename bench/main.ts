@@ -55,7 +55,8 @@ program
   .option('--connections <n>', 'concurrent connections', '50')
   .option('--steady-rate <n>', 'messages a second in the steady phase', '1000')
   .option('--steady-seconds <n>', 'length of the steady phase', '10')
-  .action(async (o: { engine: string; messages: string; contacts: string; connections: string; steadyRate: string; steadySeconds: string }) =>
+  .option('--processes <list>', 'PostgreSQL scale-out: counts of threadbox serve processes on one database, e.g. 1,2,3')
+  .action(async (o: { engine: string; messages: string; contacts: string; connections: string; steadyRate: string; steadySeconds: string; processes?: string }) =>
     report('whatsapp', benchWhatsapp({
       engines: enginesOf(o.engine),
       messages: Number(o.messages),
@@ -63,7 +64,15 @@ program
       connections: Number(o.connections),
       steadyRate: Number(o.steadyRate),
       steadySeconds: Number(o.steadySeconds),
+      ...(o.processes ? { processes: processCounts(o.processes) } : {}),
     })),
   );
+
+/** `1,2,3` as process counts, each a whole number from 1. */
+function processCounts(list: string): number[] {
+  const counts = list.split(',').map((part) => Number(part.trim()));
+  if (counts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--processes takes whole numbers from 1, like 1,2,3 (got ${list})`);
+  return counts;
+}
 
 await program.parseAsync();

@@ -15,6 +15,7 @@ import { inboundHandlers } from '../src/modules/inbound/handlers.js';
 import { InboundProcessor } from '../src/modules/inbound/process-inbound.js';
 import { insertWorkspace } from '../src/modules/workspaces/workspace.repo.js';
 import { openBenchStore } from './targets.js';
+import { measureProcesses, type LoadResult, type SignedBody } from './whatsapp-processes.js';
 
 const SECRET = 'bench_app_secret_0123456789';
 const PHONE_NUMBER_ID = '200000000000002';
@@ -32,20 +33,10 @@ export interface WhatsappBenchOptions {
   connections: number;
   steadyRate: number;
   steadySeconds: number;
+  /** Each count of `threadbox serve` processes to measure on one PostgreSQL database (scale-out); absent: the app in this process, each engine. */
+  processes?: number[];
 }
 
-interface SignedBody {
-  raw: string;
-  signature: string;
-}
-
-/** What bench/load-worker.mjs reports. */
-interface LoadResult {
-  perSecond: number;
-  p50: number;
-  p99: number;
-  problems: string | null;
-}
 
 function payloads(count: number, contacts: number): SignedBody[] {
   const now = Math.floor(systemClock.now() / 1000);
@@ -118,6 +109,7 @@ async function measureApp(engine: Engine, options: WhatsappBenchOptions, bodies:
 }
 
 export async function benchWhatsapp(options: WhatsappBenchOptions): Promise<Record<string, unknown>[]> {
+  if (options.processes) return benchScaleOut(options, options.processes);
   console.log(`WhatsApp webhooks: ${options.messages.toLocaleString('en-US')} signed POSTs (one message each) over ${options.contacts} contacts, ${options.connections} connections; then ${options.steadyRate}/s for ${options.steadySeconds} s`);
   const rows: string[][] = [];
   const results: Record<string, unknown>[] = [];
@@ -140,5 +132,29 @@ export async function benchWhatsapp(options: WhatsappBenchOptions): Promise<Reco
   const header = ['engine', 'acknowledged', 'ceiling (bare route + HMAC)', 'ratio', 'burst p99', 'stored as tickets', `steady ${options.steadyRate}/s p50 / p99`, 'targets'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  return results;
+}
+
+/** The scale-out table: one row per count of server processes on one PostgreSQL database. */
+async function benchScaleOut(options: WhatsappBenchOptions, counts: number[]): Promise<Record<string, unknown>[]> {
+  console.log(`WhatsApp webhooks on PostgreSQL, N threadbox serve processes on one database: ${options.messages.toLocaleString('en-US')} signed POSTs over ${options.contacts} contacts, ${options.connections} connections in all; then ${options.steadyRate}/s for ${options.steadySeconds} s`);
+  const ceiling = await measureCeiling(payloads(Math.min(options.messages, 20_000), options.contacts), options.connections);
+  const rows: string[][] = [];
+  const results: Record<string, unknown>[] = [];
+  for (const processes of counts) {
+    const result = await measureProcesses(processes, { phoneNumberId: PHONE_NUMBER_ID, secret: SECRET, connections: options.connections, steadyRate: options.steadyRate }, payloads(options.messages, options.contacts), payloads(options.steadyRate * options.steadySeconds, options.contacts), load);
+    results.push({ engine: 'postgres', ...result, ceilingPerSecond: ceiling });
+    rows.push([
+      String(processes),
+      `${Math.round(result.acknowledgedPerSecond).toLocaleString('en-US')}/s`,
+      `${Math.round(result.processedPerSecond).toLocaleString('en-US')}/s`,
+      `${result.drainSeconds.toFixed(1)} s`,
+      `${result.steadyP50.toFixed(1)} / ${result.steadyP99.toFixed(1)} ms`,
+    ]);
+  }
+  const header = ['processes', 'acknowledged', 'stored as tickets', 'backlog drained after the burst', `steady ${options.steadyRate}/s p50 / p99 (slowest process)`];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  console.log(`bare route + HMAC ceiling in this run: ${Math.round(ceiling).toLocaleString('en-US')}/s`);
   return results;
 }
