@@ -35,8 +35,8 @@ export async function saveCommentRules(deps: Parameters<typeof updateChannel>[0]
 
 /** Tries a comment against the given rules (unsaved ones while editing) or the channel's own. */
 export async function tryComment(deps: Pick<Deps, 'store'>, workspaceId: string, channelId: string, comment: { text: string; post?: string | null; handle?: string | null }, rules?: CommentRules): Promise<CommentTrial> {
-  const current = rules ?? (await channelCommentRules(deps, workspaceId, channelId)).rules;
-  if (rules) requireComments(await getChannel(deps, workspaceId, channelId));
+  const channel = requireComments(await getChannel(deps, workspaceId, channelId));
+  const current = rules ?? commentRulesOf(channelAccount(channel).settings);
   const post = comment.post?.trim() || null;
   const { action, rule } = decideComment(current, { text: comment.text, mediaId: post, permalink: post });
   const values = { handle: comment.handle?.replace(/^@/, '') || null, post };
