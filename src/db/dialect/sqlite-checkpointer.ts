@@ -9,13 +9,13 @@ const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
-let running = true;
+let timer = null;
 const tick = () => {
-  if (!running) return;
   try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { parentPort.postMessage(String(error && error.message || error)); }
-  setTimeout(tick, workerData.intervalMs);
+  timer = setTimeout(tick, workerData.intervalMs);
 };
-parentPort.on('message', (m) => { if (m === 'stop') { running = false; db.close(); parentPort.close(); } });
+// Stopping clears the next tick's timer: a pending timer would keep the worker alive until it fired.
+parentPort.on('message', (m) => { if (m === 'stop') { clearTimeout(timer); db.close(); parentPort.close(); } });
 tick();
 `;
 
