@@ -4,11 +4,11 @@
 // and the email channel is switched to thread by conversation so it does not happen again. The thread's
 // sentences for the two close reasons the product sets itself are checked without a browser.
 // Screenshots for reviewers land in dist/screenshots/web.
-import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEvent } from '../../web/src/features/ticket/timeline.js';
 import type { TimelineEvent } from '../../web/src/lib/types.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
+import { isFocused, isOnScreen, isUncovered, readability } from '../support/on-screen.js';
 import { launchBrowser, saveScreenshot, type Browser } from '../support/browser.js';
 import { inbound, newAddress } from '../support/factories.js';
 import { useWebApp, type WebAppContext } from '../support/web-app.js';
@@ -19,59 +19,6 @@ const DESKTOP = { width: 1440, height: 900 };
 const JAR = 'My blender arrived with a cracked jar.';
 const ADDRESS = 'Separately: please send order 5520 to my new address, 8 Quay Street.';
 const DONE = 'Done: order 5520 now goes to 8 Quay Street.';
-
-/** Whether the whole element is inside the viewport, visible and with a size. */
-async function isOnScreen(page: Page, locator: Locator): Promise<boolean> {
-  if (!(await locator.isVisible())) return false;
-  const box = await locator.boundingBox();
-  const viewport = page.viewportSize();
-  if (!box || !viewport) return false;
-  return box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width && box.y + box.height <= viewport.height && box.width > 0 && box.height > 0;
-}
-
-/** Whether what a person sees at the element's corners and centre is the element itself (nothing lies over it). */
-async function isUncovered(locator: Locator): Promise<boolean> {
-  return locator.evaluate((element: unknown) => {
-    // Runs in the page, where the DOM exists; this project's types have no DOM.
-    type Box = { left: number; top: number; right: number; bottom: number };
-    type Node = { contains(other: unknown): boolean; getBoundingClientRect(): Box };
-    const el = element as Node;
-    const doc = (globalThis as unknown as { document: { elementFromPoint(x: number, y: number): unknown } }).document;
-    const r = el.getBoundingClientRect();
-    const points = [
-      [r.left + 3, r.top + 3],
-      [r.right - 3, r.top + 3],
-      [(r.left + r.right) / 2, (r.top + r.bottom) / 2],
-      [r.left + 3, r.bottom - 3],
-      [r.right - 3, r.bottom - 3],
-    ] as const;
-    return points.every(([x, y]) => el.contains(doc.elementFromPoint(x, y)));
-  });
-}
-
-/** The computed text colour, background and size, to check a line is readable. */
-async function textStyle(locator: Locator): Promise<{ color: string; background: string; fontSize: number }> {
-  return locator.evaluate((el: unknown) => {
-    const css = (globalThis as unknown as { getComputedStyle(e: unknown): { color: string; backgroundColor: string; fontSize: string } }).getComputedStyle(el);
-    return { color: css.color, background: css.backgroundColor, fontSize: Number.parseFloat(css.fontSize) };
-  });
-}
-
-/** WCAG contrast ratio of two rgb() colours. */
-function contrast(a: string, b: string): number {
-  const luminance = (rgb: string) => {
-    const [r, g, bl] = (rgb.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
-      const c = Number(v) / 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (bl ?? 0);
-  };
-  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (light + 0.05) / (dark + 0.05);
-}
-
-/** Whether the element has the keyboard focus. */
-const isFocused = (locator: Locator) => locator.evaluate((el: unknown) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement);
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -147,9 +94,9 @@ describe('splitting a ticket in the agent web app', { timeout: 90_000 }, () => {
     const refusal = bubble(ADDRESS).getByRole('alert');
     await refusal.getByText('This is the first message of the ticket: splitting here would leave the ticket empty.').waitFor();
     expect(await isOnScreen(page, refusal)).toBe(true);
-    const refusalStyle = await textStyle(refusal);
+    const refusalStyle = await readability(refusal);
     expect(refusalStyle.fontSize).toBeGreaterThanOrEqual(13);
-    expect(contrast(refusalStyle.color, refusalStyle.background)).toBeGreaterThanOrEqual(4.5);
+    expect(refusalStyle.contrast).toBeGreaterThanOrEqual(4.5);
     expect(await bodiesOf(web, first.ticketId)).toEqual([JAR, ADDRESS, DONE]);
     await page.unroute('**/split');
 
@@ -169,9 +116,9 @@ describe('splitting a ticket in the agent web app', { timeout: 90_000 }, () => {
     expect(await notice.textContent()).toBe(`Split from #${first.ticketNumber}, which is now closed.`);
     expect(await isOnScreen(page, notice)).toBe(true);
     expect(await isUncovered(notice)).toBe(true);
-    const noticeStyle = await textStyle(notice);
+    const noticeStyle = await readability(notice);
     expect(noticeStyle.fontSize).toBeGreaterThanOrEqual(13);
-    expect(contrast(noticeStyle.color, noticeStyle.background)).toBeGreaterThanOrEqual(4.5);
+    expect(noticeStyle.contrast).toBeGreaterThanOrEqual(4.5);
 
     // It holds the moved messages, not the first one, and continues the old ticket.
     await bubble(ADDRESS).waitFor();
