@@ -3,12 +3,13 @@
 // quiet "Sender verified" mark, "Held mail" for admins (release and discard), its absence for agents, and
 // the email channel's "Sender verification" choice. The checks are not run here (no DNS): their results
 // are written into the store as the server would. Screenshots for reviewers land in dist/screenshots/web.
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/ids.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { hashPassword } from '../../src/modules/users/password.js';
 import { insertUser } from '../../src/modules/users/user.repo.js';
+import { isOnScreen, isUncovered } from '../support/on-screen.js';
 import { launchBrowser, saveScreenshot, type Browser } from '../support/browser.js';
 import { inbound, newAddress } from '../support/factories.js';
 import { messageRow } from '../support/rows.js';
@@ -64,35 +65,6 @@ const verifiedCheck = {
   aligned: true,
   reportedBy: null,
 };
-
-/** Whether the whole element is inside the viewport, visible and with a size. */
-async function isOnScreen(page: Page, locator: Locator): Promise<boolean> {
-  if (!(await locator.isVisible())) return false;
-  const box = await locator.boundingBox();
-  const viewport = page.viewportSize();
-  if (!box || !viewport) return false;
-  return box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width && box.y + box.height <= viewport.height && box.width > 0 && box.height > 0;
-}
-
-/** Whether what a person sees at the element's corners and centre is the element itself (nothing lies over it). */
-async function isUncovered(locator: Locator): Promise<boolean> {
-  return locator.evaluate((element: unknown) => {
-    // Runs in the page, where the DOM exists; this project's types have no DOM.
-    type Box = { left: number; top: number; right: number; bottom: number };
-    type Node = { contains(other: unknown): boolean; getBoundingClientRect(): Box };
-    const el = element as Node;
-    const doc = (globalThis as unknown as { document: { elementFromPoint(x: number, y: number): unknown } }).document;
-    const r = el.getBoundingClientRect();
-    const points = [
-      [r.left + 3, r.top + 3],
-      [r.right - 3, r.top + 3],
-      [(r.left + r.right) / 2, (r.top + r.bottom) / 2],
-      [r.left + 3, r.bottom - 3],
-      [r.right - 3, r.bottom - 3],
-    ] as const;
-    return points.every(([x, y]) => el.contains(doc.elementFromPoint(x, y)));
-  });
-}
 
 /** The computed text colour and size, to check a notice is readable. */
 async function textStyle(locator: Locator): Promise<{ color: string; background: string; fontSize: number }> {

@@ -1,11 +1,11 @@
 // A ticket that continues a closed one, in headless Chromium against the real server: the thread opens
 // with "Continues #N", and the previous ticket's last messages unfold inline, readable and on screen.
 // The screenshot for reviewers lands in dist/screenshots/web.
-import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { replyToTicket } from '../../src/modules/messages/reply-to-ticket.js';
 import { closeTicket } from '../../src/modules/tickets/ticket-actions.js';
+import { isOnScreen } from '../support/on-screen.js';
 import { launchBrowser, saveScreenshot, type Browser } from '../support/browser.js';
 import { inbound, newAddress } from '../support/factories.js';
 import { useWebApp } from '../support/web-app.js';
@@ -19,15 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** Whether the whole element is on screen: inside the viewport and not hidden. */
-async function isOnScreen(page: Page, locator: Locator): Promise<boolean> {
-  if (!(await locator.isVisible())) return false;
-  const box = await locator.boundingBox();
-  const viewport = page.viewportSize();
-  if (!box || !viewport) return false;
-  return box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width && box.y + box.height <= viewport.height && box.width > 0 && box.height > 0;
-}
 
 describe('a continued ticket in the agent web app', { timeout: 60_000 }, () => {
   const web = useWebApp('sqlite');
