@@ -9,6 +9,7 @@ import { startFakeGraph, type FakeGraph } from '../../src/channels/whatsapp/fake
 import { whatsappSender } from '../../src/channels/whatsapp/sender.js';
 import type { ChannelRow } from '../../src/db/schema.js';
 import { HOUR, MINUTE } from '../../src/domain/clock.js';
+import { watchProviderErrors, type ProviderErrorReport } from '../../src/lib/provider-errors.js';
 import { LocalDiskAttachmentStorage } from '../../src/modules/attachments/local-disk-storage.js';
 import { insertChannel } from '../../src/modules/channels/channel.repo.js';
 import { applyDeliveryReceipt } from '../../src/modules/messages/delivery-receipts.js';
@@ -244,7 +245,11 @@ describe.each(ENGINES)('sending WhatsApp messages through the Graph API (%s)', (
     tellFake(address);
     fake.failNext(1, { error: 131026, endpoint: 'messages' });
     const queued = await agentWrites(address);
-    await relay();
+    // Metrics count the provider's error by channel kind and code.
+    const reported: ProviderErrorReport[] = [];
+    const stopWatching = watchProviderErrors((report) => reported.push(report));
+    await relay().finally(stopWatching);
+    expect(reported).toEqual([{ channelKind: 'whatsapp', code: '131026', final: true }]);
     expect(await messageRow(ctx.db.store, queued.id)).toMatchObject({
       status: 'failed',
       error_code: '131026',
