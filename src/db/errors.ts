@@ -7,6 +7,12 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /** Whether an error is a foreign-key violation (PostgreSQL 23503, SQLite SQLITE_CONSTRAINT_FOREIGNKEY). */
+/** PostgreSQL chose this transaction to end a deadlock, or could not serialize it: running it again may well succeed. */
+export function isLockConflict(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
 export function isForeignKeyViolation(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';

@@ -23,11 +23,20 @@ export async function appendTimeline(
   entries: TimelineEntry[],
   at: number,
 ): Promise<void> {
-  if (entries.length === 0) return;
+  await appendTimelines(trx, entries.map((entry) => ({ ticket, actor, entry })), at);
+}
+
+/** Appends events to the timelines of several tickets in one statement. */
+export async function appendTimelines(
+  trx: Kysely<Database>,
+  events: { ticket: { id: string; workspace_id: string }; actor: TicketActor; entry: TimelineEntry }[],
+  at: number,
+): Promise<void> {
+  if (events.length === 0) return;
   await trx
     .insertInto('ticket_events')
     .values(
-      entries.map((entry) => ({
+      events.map(({ ticket, actor, entry }) => ({
         id: newId(),
         workspace_id: ticket.workspace_id,
         ticket_id: ticket.id,
@@ -63,7 +72,8 @@ export async function appendContactEvent(trx: Kysely<Database>, contact: { id: s
     .execute();
 }
 
-// One prepared insert per batch size: every message publishes one to three events.
+// One prepared insert per count of events: a message alone publishes one to three.
+const PREPARED_PUBLISH_MAX = 3;
 const publishQueries = new Map<number, PreparedQuery<Record<string, unknown>, unknown>>();
 
 function publishQuery(count: number): PreparedQuery<Record<string, unknown>, unknown> {
@@ -87,6 +97,11 @@ function publishQuery(count: number): PreparedQuery<Record<string, unknown>, unk
 /** Queues events for the workspace's realtime stream; they become visible with the commit. */
 export async function publishRealtime(trx: Kysely<Database>, workspaceId: string, entries: RealtimeEntry[], at: number): Promise<void> {
   if (entries.length === 0) return;
+  // A batch of messages publishes many at once: one plain insert, not a prepared query per count.
+  if (entries.length > PREPARED_PUBLISH_MAX) {
+    await trx.insertInto('realtime_events').values(entries.map((entry) => ({ workspace_id: workspaceId, type: entry.type, payload: JSON.stringify(entry.payload), created_at: at }))).execute();
+    return;
+  }
   const args: Record<string, unknown> = { workspaceId, at };
   entries.forEach((entry, i) => {
     args[`type${i}`] = entry.type;

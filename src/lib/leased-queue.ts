@@ -26,6 +26,8 @@ export interface LeasedQueue<Item extends { attempts: number }, Value = void, Fa
   concurrency: number;
   /** Leases up to `limit` due items, counting an attempt on each. */
   lease(limit: number): Promise<Item[]>;
+  /** Called with each leased batch before its items are processed (work the batch shares). */
+  prepare?(items: Item[]): Promise<void>;
   /** Processes one item. Throwing is not a failure of the item: it rejects the run (the item comes back when its lease ends). */
   process(item: Item): Promise<ItemOutcome<Value, Failure>>;
   markSucceeded?(item: Item, value: Value): Promise<void>;
@@ -73,6 +75,7 @@ async function runBatch<Item extends { attempts: number }, Value, Failure>(queue
   const counts = noItems();
   const leased = await queue.lease(queue.batchSize);
   counts.leased = leased.length;
+  if (leased.length > 0) await queue.prepare?.(leased);
   const succeeded: Item[] = [];
   await forEachLimited(leased, queue.concurrency, async (item) => {
     const result = await queue.process(item);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/lib/logger.js';
 import { insertInboundPayloads } from '../../src/modules/inbound/inbound-payload.repo.js';
-import { InboundProcessor, PROCESSING_BATCH } from '../../src/modules/inbound/process-inbound.js';
+import { InboundProcessor, processingBatchOf } from '../../src/modules/inbound/process-inbound.js';
 import { ENGINES } from '../support/stores.js';
 import { useWorld } from '../support/world.js';
 
@@ -12,6 +12,7 @@ const logger = createLogger('silent');
 
 describe.each(ENGINES)('processing stored deliveries (%s)', (engine) => {
   const ctx = useWorld(engine);
+  const PROCESSING_BATCH = processingBatchOf({ engine });
 
   /** Three batches' worth of stored payloads of a test source, and a processor that records its pauses. */
   async function backlog() {
@@ -20,7 +21,7 @@ describe.each(ENGINES)('processing stored deliveries (%s)', (engine) => {
     await ctx.db.store.unit((trx) => insertInboundPayloads(trx, payloads));
     const seen: string[] = [];
     const pauses: number[] = [];
-    const processor = new InboundProcessor(ctx.world.deps, { test: async (_deps, payload) => void seen.push(payload.raw.toString()) }, logger, async (ms) => void pauses.push(ms));
+    const processor = new InboundProcessor(ctx.world.deps, { handlers: { test: async (_deps, payload) => void seen.push(payload.raw.toString()) } }, logger, async (ms) => void pauses.push(ms));
     return { processor, seen, pauses };
   }
 

@@ -103,25 +103,25 @@ export async function insertIdentity(
   input: IdentityInput,
   now: number,
 ): Promise<{ id: string; contact_id: string } | undefined> {
-  return trx
-    .insertInto('contact_identities')
-    .values({
-      id: newId(),
-      workspace_id: input.workspaceId,
-      contact_id: contactId,
-      channel_id: input.channelId,
-      channel_kind: input.channelKind,
-      address: input.address,
-      display_name: input.displayName ?? null,
-      username: input.username ?? null,
-      wa_id: phoneOf(input),
-      user_id: input.userId ?? null,
-      parent_user_id: input.parentUserId ?? null,
-      created_at: now,
-    })
-    .onConflict((oc) => oc.doNothing())
-    .returning(['id', 'contact_id'])
-    .executeTakeFirst();
+  return trx.insertInto('contact_identities').values(newIdentityRow(contactId, input, now)).onConflict((oc) => oc.doNothing()).returning(['id', 'contact_id']).executeTakeFirst();
+}
+
+/** The row of a new identity of a contact: the address and, for WhatsApp, its phone and BSUIDs apart. */
+export function newIdentityRow(contactId: string, input: IdentityInput, now: number) {
+  return {
+    id: newId(),
+    workspace_id: input.workspaceId,
+    contact_id: contactId,
+    channel_id: input.channelId,
+    channel_kind: input.channelKind,
+    address: input.address,
+    display_name: input.displayName ?? null,
+    username: input.username ?? null,
+    wa_id: phoneOf(input),
+    user_id: input.userId ?? null,
+    parent_user_id: input.parentUserId ?? null,
+    created_at: now,
+  };
 }
 
 export async function contactTags(db: Kysely<Database>, contactId: string): Promise<string[]> {

@@ -63,16 +63,22 @@ export interface AppliedEvents {
   waiting: number;
 }
 
+/** A delivery's customer messages made ready before it is applied, and what became of those stored already with their batch. */
+export interface PreparedMessages {
+  messages: CustomerMessage[];
+  stored: Map<CustomerMessage, DeliveryOutcome>;
+}
+
 /** Applies what one delivery, received at `receivedAt`, says about one channel. */
-export async function applyInboundEvents(deps: Deps, channel: ChannelRow, events: AccountEvents, delivery: DeliveryContext, context: ApplyContext): Promise<AppliedEvents> {
+export async function applyInboundEvents(deps: Deps, channel: ChannelRow, events: AccountEvents, delivery: DeliveryContext, context: ApplyContext, prepared?: PreparedMessages): Promise<AppliedEvents> {
   const { logger } = context;
   for (const error of events.errors) logger.warn({ channelId: channel.id, code: error.code, payloadId: delivery.id }, `${channel.kind} reported: ${error.message}`);
   for (const item of events.unreadable) logger.warn({ channelId: channel.id, payloadId: delivery.id, item: item.item }, `a ${channel.kind} event could not be read: ${item.reason}`);
   await recordUnreadable(deps.store.db, channel, { id: delivery.id, received_at: delivery.receivedAt }, events.unreadable, deps.clock.now());
   const outcomes: DeliveryOutcome[] = events.dropped.map((reason) => ({ outcome: 'ignored', reason }));
   for (const unattributed of events.unattributed) outcomes.push(await holdUnattributed(deps, channel, unattributed, delivery));
-  const messages = triageComments(channel, await enriched(deps, channel, events.messages, context));
-  outcomes.push(...(await storeByContact(deps, channel, messages, delivery, context)));
+  const messages = prepared?.messages ?? (await prepareCustomerMessages(deps, channel, events, context));
+  outcomes.push(...(await storeByContact(deps, channel, messages, delivery, context, prepared?.stored)));
   let waiting = 0;
   const matchInFlight = deps.clock.now() - delivery.receivedAt < ECHO_MATCH_WINDOW_MS;
   for (const echo of events.echoes) {
@@ -114,6 +120,11 @@ export async function applyInboundEvents(deps: Deps, channel: ChannelRow, events
   return { outcomes, waiting };
 }
 
+/** The customer messages of a delivery, completed by the channel's lookups and decided by its comment rules. */
+export async function prepareCustomerMessages(deps: Deps, channel: ChannelRow, events: AccountEvents, context: ApplyContext): Promise<CustomerMessage[]> {
+  return triageComments(channel, await enriched(deps, channel, events.messages, context));
+}
+
 /** The messages completed by the channel's lookups (names, links), when it has any. */
 async function enriched(deps: Deps, channel: ChannelRow, messages: CustomerMessage[], context: ApplyContext): Promise<CustomerMessage[]> {
   const enrich = channelAdapter(channel.kind).enrich;
@@ -134,8 +145,8 @@ async function enriched(deps: Deps, channel: ChannelRow, messages: CustomerMessa
   return enrich(channelAccount(channel, deps), messages, lookups);
 }
 
-/** Stores each customer's messages in order, different customers side by side. */
-async function storeByContact(deps: Deps, channel: ChannelRow, messages: CustomerMessage[], delivery: DeliveryContext, context: ApplyContext): Promise<DeliveryOutcome[]> {
+/** Stores each customer's messages in order, different customers side by side; those in `stored` were stored with their batch. */
+async function storeByContact(deps: Deps, channel: ChannelRow, messages: CustomerMessage[], delivery: DeliveryContext, context: ApplyContext, stored?: Map<CustomerMessage, DeliveryOutcome>): Promise<DeliveryOutcome[]> {
   const byContact = new Map<string, CustomerMessage[]>();
   for (const message of messages) {
     // A provider user id (a WhatsApp BSUID) names the customer whether or not the address came with it.
@@ -144,9 +155,9 @@ async function storeByContact(deps: Deps, channel: ChannelRow, messages: Custome
   }
   const outcomes = await Promise.all(
     [...byContact.values()].map(async (ordered) => {
-      const stored: DeliveryOutcome[] = [];
-      for (const message of ordered) stored.push(await storeOne(deps, channel, message, delivery, context));
-      return stored;
+      const outcomes: DeliveryOutcome[] = [];
+      for (const message of ordered) outcomes.push(stored?.get(message) ?? (await storeOne(deps, channel, message, delivery, context)));
+      return outcomes;
     }),
   );
   return outcomes.flat();

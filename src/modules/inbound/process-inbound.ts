@@ -25,8 +25,19 @@ export class ProcessLater extends Error {
 /** Reads one payload of its source; throwing leaves the payload for a later attempt. */
 export type PayloadHandler = (deps: Deps, payload: InboundPayload) => Promise<void>;
 
+/** The handler of each source, and a step run over each leased batch before its payloads are handled one by one. */
+export interface InboundHandling {
+  handlers: Record<string, PayloadHandler>;
+  /** Never throws for a payload: whatever it could not do, the payload's handler does. */
+  prepareBatch?: (deps: Deps, payloads: InboundPayload[]) => Promise<void>;
+}
+
 const LEASE_MS = 60_000;
-export const PROCESSING_BATCH = 50;
+// Payloads leased at a time. Their plain messages are stored together, a statement per step: on
+// PostgreSQL each statement is a round trip, so a bigger batch shares each one among more messages; on
+// SQLite statements run on the event loop, where a long batch would hold up acknowledging webhooks.
+const PROCESSING_BATCH: Record<Deps['store']['engine'], number> = { sqlite: 50, postgres: 200 };
+export const processingBatchOf = (store: Pick<Deps['store'], 'engine'>) => PROCESSING_BATCH[store.engine];
 // Processing is retried for long: a payload is a customer's message, and the cause (a bug, a store
 // outage) is fixed by people. Waits grow to an hour.
 const RETRY_SCHEDULE = { baseMs: 5_000, capMs: 60 * 60_000 };
@@ -42,10 +53,10 @@ const concurrencyOf = (store: Deps['store']) => (store.engine === 'sqlite' ? SQL
  * The payloads of a batch run side by side, a bounded number at a time. `afterBatch`, told how long
  * the batch took, is awaited before the next one (to pause processing while it is in the way).
  */
-export async function processInboundPayloads(deps: Deps, handlers: Record<string, PayloadHandler>, logger: Logger, afterBatch?: (batchMs: number) => Promise<void>): Promise<number> {
+export async function processInboundPayloads(deps: Deps, { handlers, prepareBatch }: InboundHandling, logger: Logger, afterBatch?: (batchMs: number) => Promise<void>): Promise<number> {
   const totals = await runLeasedQueue<InboundPayload, void, unknown>({
     name: 'inbound',
-    batchSize: PROCESSING_BATCH,
+    batchSize: processingBatchOf(deps.store),
     concurrency: concurrencyOf(deps.store),
     untilShortBatch: true,
     afterBatch,
@@ -53,6 +64,7 @@ export async function processInboundPayloads(deps: Deps, handlers: Record<string
       const now = deps.clock.now();
       return deps.store.unit((trx) => leaseInboundPayloads(trx, Object.keys(handlers), now, LEASE_MS, limit));
     },
+    ...(prepareBatch ? { prepare: (payloads: InboundPayload[]) => prepareBatch(deps, payloads) } : {}),
     process: async (payload) => {
       try {
         await handlers[payload.source]!(deps, payload);
@@ -126,7 +138,7 @@ class RecentWindow {
  */
 export class InboundProcessor {
   readonly #deps: Deps;
-  readonly #handlers: Record<string, PayloadHandler>;
+  readonly #handling: InboundHandling;
   readonly #logger: Logger;
   #running: Promise<number> | null = null;
   #again = false;
@@ -135,9 +147,9 @@ export class InboundProcessor {
   readonly #pause: (ms: number) => Promise<void>;
 
   /** `pause` waits between batches while processing steps back (a timer; tests watch it). */
-  constructor(deps: Deps, handlers: Record<string, PayloadHandler>, logger: Logger, pause: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms))) {
+  constructor(deps: Deps, handling: InboundHandling, logger: Logger, pause: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms))) {
     this.#deps = deps;
-    this.#handlers = handlers;
+    this.#handling = handling;
     this.#logger = logger;
     this.#pause = pause;
   }
@@ -153,7 +165,7 @@ export class InboundProcessor {
       try {
         do {
           this.#again = false;
-          total += await processInboundPayloads(this.#deps, this.#handlers, this.#logger, (batchMs) => this.#stepBack(batchMs));
+          total += await processInboundPayloads(this.#deps, this.#handling, this.#logger, (batchMs) => this.#stepBack(batchMs));
         } while (this.#again);
       } finally {
         this.#running = null;

@@ -17,7 +17,7 @@ import { createdEvent, takeTicketNumberFor, type TicketDraft } from '../tickets/
 import { previewOf } from '../tickets/ticket-activity.js';
 import { touchTicketForCustomerMessage, type ActiveTicketRow } from '../tickets/ticket.repo.js';
 import { reopensOnCustomerMessage } from '../workspaces/workspace.repo.js';
-import { newMessageRow } from './message-row.js';
+import { newMessageRow, type NewMessageRow } from './message-row.js';
 import { recordComment } from './recorded-comments.repo.js';
 import { findMessageByProviderId, insertMessageReturningId } from './message.repo.js';
 import { findActiveTicketById, findReplyTarget, recordParticipants } from './thread-target.js';
@@ -73,7 +73,7 @@ export async function ingestInbound(deps: Pick<Deps, 'store' | 'clock' | 'channe
  * The sender's address in the channel's canonical form. A WhatsApp customer known only by BSUID keeps it
  * as given (it is no phone number), and so does one whose phone is unusable but who has a BSUID.
  */
-function addressOf(kind: ChannelHome['kind'], contact: InboundMessage['contact']): string | null {
+export function addressOf(kind: ChannelHome['kind'], contact: InboundMessage['contact']): string | null {
   if (contact.userId && contact.address === contact.userId) return contact.userId;
   return channelRules(kind).normalizeAddress(contact.address) ?? contact.userId ?? null;
 }
@@ -196,7 +196,7 @@ async function threadIntoTicket(trx: Kysely<Database>, home: ChannelHome, identi
 }
 
 /** A ticket a customer's message opens: the customer spoke last, and the reply window opens with it. */
-function customerTicketDraft(
+export function customerTicketDraft(
   message: InboundMessage,
   opening: { now: number; windowSentAt: number | null; preview: string; previousTicketId: string | null },
 ): TicketDraft {
@@ -212,47 +212,55 @@ function customerTicketDraft(
 }
 
 async function appendInboundMessage(trx: Kysely<Database>, ticket: Threaded['ticket'], message: InboundMessage, now: number): Promise<string> {
-  const id = await insertMessageReturningId(
-    trx,
-    newMessageRow({
-      ticket,
-      channelId: message.channelId,
-      direction: 'inbound',
-      author: { kind: 'customer' },
-      kind: message.kind,
-      status: 'received',
-      body: message.body,
-      html: message.html,
-      subject: message.subject,
-      attachments: message.attachments,
-      data: message.data,
-      automated: message.automated,
-      providerMessageId: message.providerMessageId,
-      providerTimestamp: message.sentAt,
-      replyToProviderMessageId: message.replyToProviderMessageId,
-      createdAt: now,
-    }),
-  );
+  const id = await insertMessageReturningId(trx, inboundMessageRow(ticket, message, now));
   if (!id) throw new DuplicateDelivery();
   return id;
+}
+
+/** The row of a customer's message in its ticket. */
+export function inboundMessageRow(ticket: { id: string; workspace_id: string }, message: InboundMessage, now: number): NewMessageRow {
+  return newMessageRow({
+    ticket,
+    channelId: message.channelId,
+    direction: 'inbound',
+    author: { kind: 'customer' },
+    kind: message.kind,
+    status: 'received',
+    body: message.body,
+    html: message.html,
+    subject: message.subject,
+    attachments: message.attachments,
+    data: message.data,
+    automated: message.automated,
+    providerMessageId: message.providerMessageId,
+    providerTimestamp: message.sentAt,
+    replyToProviderMessageId: message.replyToProviderMessageId,
+    createdAt: now,
+  });
 }
 
 /** Records the timeline and realtime events; a new ticket takes its number here, last. Returns the number. */
 async function recordIngestEvents(trx: Kysely<Database>, threaded: Threaded, messageId: string, now: number): Promise<number> {
   const { ticket } = threaded;
+  const { timeline, realtime } = ingestEvents(threaded, messageId);
+  await appendTimeline(trx, ticket, { kind: 'customer' }, timeline, now);
+  await publishRealtime(trx, ticket.workspace_id, realtime, now);
+  // The number comes last: from here to the commit the workspace's counter is locked.
+  return threaded.created ? takeTicketNumberFor(trx, ticket) : ticket.number;
+}
+
+/** What a stored customer message tells the ticket's timeline and the open inboxes. */
+export function ingestEvents(threaded: Omit<Threaded, 'ticket'> & { ticket: Pick<TicketRow, 'id' | 'number' | 'status'> }, messageId: string): { timeline: TimelineEntry[]; realtime: RealtimeEntry[] } {
+  const { ticket } = threaded;
   const timeline: TimelineEntry[] = [];
   if (threaded.created) timeline.push({ type: 'ticket.created', data: createdEvent('customer', threaded.previousTicketId) });
-
   else if (threaded.statusFrom && threaded.statusFrom !== ticket.status) {
     timeline.push({ type: 'status.changed', data: { from: threaded.statusFrom, to: ticket.status, reason: 'customer_message' } });
   }
-  await appendTimeline(trx, ticket, { kind: 'customer' }, timeline, now);
   // message.created already tells open inboxes that the ticket's activity moved; ticket events are
   // added only when the ticket itself appeared or changed status.
   const realtime: RealtimeEntry[] = [{ type: 'message.created', payload: { ticketId: ticket.id, messageId } }];
   if (threaded.created) realtime.unshift({ type: 'ticket.created', payload: { ticketId: ticket.id } });
   else if (timeline.length > 0) realtime.unshift({ type: 'ticket.updated', payload: { ticketId: ticket.id, number: ticket.number } });
-  await publishRealtime(trx, ticket.workspace_id, realtime, now);
-  // The number comes last: from here to the commit the workspace's counter is locked.
-  return threaded.created ? takeTicketNumberFor(trx, ticket) : ticket.number;
+  return { timeline, realtime };
 }

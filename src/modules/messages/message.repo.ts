@@ -41,3 +41,21 @@ export async function insertMessageReturningId(trx: Kysely<Database>, message: N
   return (await insertMessageQuery.executeTakeFirst(trx, message))?.id;
 }
 
+
+/** The messages stored under these provider ids on one channel, by provider id. */
+export async function messagesByProviderId(db: Kysely<Database>, channelId: string, providerMessageIds: string[]): Promise<Map<string, Pick<MessageRow, 'id' | 'ticket_id'>>> {
+  const rows = await db
+    .selectFrom('messages')
+    .select(['id', 'ticket_id', 'provider_message_id'])
+    .where('channel_id', '=', channelId)
+    .where('provider_message_id', 'in', providerMessageIds)
+    .execute();
+  return new Map(rows.map((row) => [row.provider_message_id!, { id: row.id, ticket_id: row.ticket_id }]));
+}
+
+/** Inserts messages in one statement; the ids of those inserted (one already stored under its provider id is skipped). */
+export async function insertMessages(trx: Kysely<Database>, messages: NewMessageRow[]): Promise<Set<string>> {
+  if (messages.length === 0) return new Set();
+  const rows = await trx.insertInto('messages').values(messages).onConflict((oc) => oc.doNothing()).returning('id').execute();
+  return new Set(rows.map((row) => row.id));
+}

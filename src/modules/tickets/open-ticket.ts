@@ -68,7 +68,7 @@ export async function takeTicketNumberFor(trx: Kysely<Database>, ticket: { id: s
 }
 
 /** The pair's most recently closed ticket, as a subquery (read through the `tickets_contact` index). */
-function lastClosedTicketOf(trx: Kysely<Database>, pair: Pair) {
+export function lastClosedTicketOf(trx: Kysely<Database>, pair: Pair) {
   return trx
     .selectFrom('tickets')
     .select('id')

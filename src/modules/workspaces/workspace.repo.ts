@@ -1,5 +1,5 @@
 // Workspaces and their per-workspace ticket counter.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { engineOf } from '../../db/dialect/engine.js';
 import type { Database, WorkspaceRow } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
@@ -47,4 +47,25 @@ export async function numberTicket(trx: Kysely<Database>, workspaceId: string, t
     .executeTakeFirstOrThrow();
   await trx.updateTable('tickets').set({ number }).where('id', '=', ticketId).execute();
   return number;
+}
+
+/**
+ * Gives tickets opened in this transaction the next numbers of their workspace, in the order given: the
+ * range is taken with one increment, so a batch locks the counter once (until commit, as numberTicket).
+ */
+export async function numberTickets(trx: Kysely<Database>, workspaceId: string, ticketIds: string[]): Promise<Map<string, number>> {
+  if (ticketIds.length === 0) return new Map();
+  const { ticket_seq: last } = await trx
+    .updateTable('workspaces')
+    .set((eb) => ({ ticket_seq: eb('ticket_seq', '+', ticketIds.length) }))
+    .where('id', '=', workspaceId)
+    .returning('ticket_seq')
+    .executeTakeFirstOrThrow();
+  const numbers = new Map(ticketIds.map((id, i) => [id, last - ticketIds.length + 1 + i]));
+  await trx
+    .updateTable('tickets')
+    .set({ number: sql<number>`case id ${sql.join([...numbers].map(([id, number]) => sql`when ${id} then cast(${number} as integer)`), sql` `)} end` })
+    .where('id', 'in', ticketIds)
+    .execute();
+  return numbers;
 }
