@@ -9,7 +9,7 @@ import { replyToTicket } from '../../modules/messages/reply-to-ticket.js';
 import { startTicket } from '../../modules/messages/start-ticket.js';
 import { assignTicket, closeTicket, reopenTicket, setTicketPriority, setTicketStatus, setTicketTags } from '../../modules/tickets/ticket-actions.js';
 import { splitTicket } from '../../modules/tickets/split-ticket.js';
-import { getTicketDetail, listTickets, ticketView } from '../../modules/tickets/ticket-queries.js';
+import { getTicketDetail, listTickets, ticketView, THREAD_PAGE_MAX } from '../../modules/tickets/ticket-queries.js';
 import { callerOf, requireCaller, teamActorOf } from '../auth.js';
 import type { Caller } from '../../domain/caller.js';
 import { authenticatedErrors, errorResponse, tagsInput } from '../schemas.js';
@@ -73,6 +73,17 @@ const ticketSchema = z.object({
 });
 
 const messageView = z.object({ id: z.string(), status: z.string(), kind: z.string(), direction: z.string() }).loose();
+
+const threadPage = z.strictObject({
+  before: z.string().min(1).max(200).optional().describe("A thread's olderCursor: the page before it."),
+  limit: z.coerce.number().int().min(1).max(THREAD_PAGE_MAX).optional().describe(`Messages in the page; ${THREAD_PAGE_MAX} at most, and by default.`),
+});
+
+const threadPageSchema = {
+  messages: z.array(messageView),
+  events: z.array(z.object({ id: z.string(), type: z.string() }).loose()),
+  olderCursor: z.string().nullable().describe('Set when older messages exist: pass it as before to read them.'),
+};
 const actionResponse = { 200: z.object({ ticket: ticketSchema }), ...authenticatedErrors, 409: errorResponse, 422: errorResponse };
 
 
@@ -111,12 +122,30 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, {
     {
       schema: {
         tags: ['tickets'],
-        summary: 'One ticket with its messages and timeline',
+        summary: 'One ticket with its newest messages (up to 100) and their timeline; olderCursor reads the page before',
         params: ticketParams,
-        response: { 200: z.object({ ticket: ticketSchema, messages: z.array(messageView), events: z.array(z.object({ id: z.string(), type: z.string() }).loose()) }), ...authenticatedErrors },
+        querystring: threadPage.pick({ limit: true }),
+        response: { 200: z.object({ ticket: ticketSchema, ...threadPageSchema }), ...authenticatedErrors },
       },
     },
-    async (request) => getTicketDetail(deps.store.db, callerOf(request), request.params.id),
+    async (request) => getTicketDetail(deps.store.db, callerOf(request), request.params.id, request.query),
+  );
+
+  app.get(
+    '/tickets/:id/messages',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: "A page of a ticket's thread: the messages before the cursor, oldest first, with their timeline",
+        params: ticketParams,
+        querystring: threadPage,
+        response: { 200: z.object(threadPageSchema), ...authenticatedErrors },
+      },
+    },
+    async (request) => {
+      const { ticket: _ticket, ...page } = await getTicketDetail(deps.store.db, callerOf(request), request.params.id, request.query);
+      return page;
+    },
   );
 
   app.post(

@@ -183,16 +183,28 @@ async function tagsOf(db: Kysely<Database>, workspaceId: string, ticketIds: stri
 }
 
 /** One ticket of the workspace with its messages and timeline, oldest first. */
+/** The most messages one read of a thread answers; older ones come a page at a time with the cursor. */
+export const THREAD_PAGE_MAX = 100;
+
+/** An opaque cursor into a thread: the oldest message answered (its store time and id). */
+function encodeThreadCursor(message: { created_at: number; id: string }): string {
+  return Buffer.from(JSON.stringify([message.created_at, message.id])).toString('base64url');
+}
+
 /**
- * One ticket with its messages and timeline, as `viewer` may see it: a message the customer unsent keeps
- * its content only for admins (the channel keeps it for audits), everyone else sees that it was unsent.
+ * One ticket with its newest messages and their timeline, as `viewer` may see it: a message the customer
+ * unsent keeps its content only for admins (the channel keeps it for audits), everyone else sees that it
+ * was unsent. `page.before` (a cursor this answered as `olderCursor`) reads the messages before it
+ * instead. Timeline events come with the page whose time span holds them, so each comes once.
  */
-export async function getTicketDetail(db: Kysely<Database>, viewer: { workspaceId: string; role: 'admin' | 'agent' }, ticketId: string) {
+export async function getTicketDetail(db: Kysely<Database>, viewer: { workspaceId: string; role: 'admin' | 'agent' }, ticketId: string, page: { before?: string; limit?: number } = {}) {
   const { workspaceId } = viewer;
-  // All reads at once, each scoped to the workspace, so on PostgreSQL the ticket costs one round trip
-  // rather than four; an unknown ticket still answers not found. Messages are read without the columns
-  // the view leaves out: converting columns dominates reading a ticket of hundreds of messages.
-  const [ticket, messages, events] = await Promise.all([
+  const limit = Math.min(page.limit ?? THREAD_PAGE_MAX, THREAD_PAGE_MAX);
+  const before = page.before ? decodeCursor(page.before) : null;
+  // The ticket and its messages at once, each scoped to the workspace, so on PostgreSQL they cost one
+  // round trip rather than two; an unknown ticket still answers not found. Messages are read without the
+  // columns the view leaves out: converting columns dominates reading a page of a long thread.
+  const [ticket, newestFirst] = await Promise.all([
     ticketView(db, workspaceId, ticketId),
     db
       .selectFrom('messages as m')
@@ -207,23 +219,32 @@ export async function getTicketDetail(db: Kysely<Database>, viewer: { workspaceI
       ])
       .where('m.workspace_id', '=', workspaceId)
       .where('m.ticket_id', '=', ticketId)
-      .orderBy('m.created_at')
-      .orderBy('m.id')
-      .execute(),
-    db
-      .selectFrom('ticket_events as e')
-      .leftJoin('users as person', 'person.id', 'e.actor_user_id')
-      .leftJoin('api_tokens as integration', 'integration.id', 'e.actor_integration_id')
-      .selectAll('e')
-      .select(['person.name as person_name', 'integration.name as integration_name'])
-      .where('e.workspace_id', '=', workspaceId)
-      .where('e.ticket_id', '=', ticketId)
-      .orderBy('e.created_at')
-      .orderBy('e.id')
+      .$if(before !== null, (query) => query.where((eb) => eb.or([eb('m.created_at', '<', before![0]), eb.and([eb('m.created_at', '=', before![0]), eb('m.id', '<', before![1])])])))
+      .orderBy('m.created_at', 'desc')
+      .orderBy('m.id', 'desc')
+      .limit(limit + 1)
       .execute(),
   ]);
+  const olderExist = newestFirst.length > limit;
+  const messages = newestFirst.slice(0, limit).reverse();
+  const oldest = olderExist ? messages[0]! : null;
+  const events = await db
+    .selectFrom('ticket_events as e')
+    .leftJoin('users as person', 'person.id', 'e.actor_user_id')
+    .leftJoin('api_tokens as integration', 'integration.id', 'e.actor_integration_id')
+    .selectAll('e')
+    .select(['person.name as person_name', 'integration.name as integration_name'])
+    .where('e.workspace_id', '=', workspaceId)
+    .where('e.ticket_id', '=', ticketId)
+    .$if(oldest !== null, (query) => query.where('e.created_at', '>=', oldest!.created_at))
+    .$if(before !== null, (query) => query.where('e.created_at', '<', before![0]))
+    .orderBy('e.created_at')
+    .orderBy('e.id')
+    .execute();
   return {
     ticket,
+    /** Set when the thread has older messages: `before` reads the page before these. */
+    olderCursor: oldest ? encodeThreadCursor(oldest) : null,
     messages: messages.map((m) =>
       withUnsentContentFor(viewer.role, {
         id: m.id,

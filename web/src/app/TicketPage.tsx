@@ -6,6 +6,7 @@ import { ErrorNote, Loading } from '../components/Notice.js';
 import { Composer, type ComposerSend } from '../features/composer/Composer.js';
 import { ContactPanel } from '../features/contacts/ContactPanel.js';
 import { markSeen } from '../features/inbox/seen.js';
+import { useEarlierPages } from '../features/ticket/earlier-pages.js';
 import { TicketActions } from '../features/ticket/TicketActions.js';
 import { Thread, type CommentAnswerMode } from '../features/ticket/Thread.js';
 import { get, messageOf, post, query } from '../lib/api.js';
@@ -16,6 +17,7 @@ import { useLoad } from '../lib/use-load.js';
 
 export function TicketPage({ ticketId }: { ticketId: string }) {
   const detail = useLoad(() => get<TicketDetail>(`/api/tickets/${ticketId}`), ticketId);
+  const thread = useEarlierPages(ticketId, detail.data);
   const ticket = detail.data?.ticket;
   const { channel } = useDirectory();
   const source = ticket ? channel(ticket.channelId) : undefined;
@@ -103,7 +105,7 @@ export function TicketPage({ ticketId }: { ticketId: string }) {
           }}
         />
         <ErrorNote>{actionError}</ErrorNote>
-        <Thread detail={detail.data} onSendAgain={(m) => void sendAgain(m)} onUseTemplate={() => setTemplateRequest((n) => n + 1)} canUseTemplates={source?.kind === 'whatsapp'}
+        <Thread detail={thread.detail ?? detail.data} onLoadEarlier={thread.loadEarlier} onSendAgain={(m) => void sendAgain(m)} onUseTemplate={() => setTemplateRequest((n) => n + 1)} canUseTemplates={source?.kind === 'whatsapp'}
           onAnswerComment={source?.kind === 'instagram' ? (message, mode) => setCommentAnswer({ message, mode }) : undefined}
         />
         {ticket.status === 'closed' ? (

@@ -98,10 +98,17 @@ export interface TicketSplit {
   previousTicket: Ticket;
 }
 
-export interface TicketDetail {
-  ticket: Ticket;
+/** A page of a ticket's thread: messages oldest first, the timeline of their time span, and the cursor to the page before. */
+export interface ThreadPage {
   messages: Message[];
   events: TimelineEvent[];
+  /** Set when older messages exist (read with /api/tickets/{id}/messages?before=…). */
+  olderCursor: string | null;
+}
+
+/** A ticket with the newest page of its thread. */
+export interface TicketDetail extends ThreadPage {
+  ticket: Ticket;
 }
 
 export interface Refusal {

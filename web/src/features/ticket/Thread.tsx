@@ -2,7 +2,7 @@
 // and downloads, email bodies in a sandboxed frame, the delivery state of every outgoing message, and
 // while the ticket is active "Split into a new ticket" on every message but the first. A comment rule's
 // automatic answers read as automation, under the rule that sent them.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { get } from '../../lib/api.js';
 import { useDirectory } from '../../lib/directory.js';
@@ -28,12 +28,14 @@ export interface ThreadProps {
   /** Switches the composer to a template, for a message refused outside the window. */
   onUseTemplate(): void;
   canUseTemplates: boolean;
+  /** Reads the page of the thread before the oldest message shown (offered while `detail.olderCursor` is set). */
+  onLoadEarlier?(): Promise<void>;
 }
 
 // Events and messages of the same moment read better event first: "started the conversation", then what was said.
 type Item = { at: number; key: string } & ({ message: Message } | { event: TimelineEvent });
 
-export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates, onAnswerComment }: ThreadProps) {
+export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates, onAnswerComment, onLoadEarlier }: ThreadProps) {
   const { userName } = useDirectory();
   const end = useRef<HTMLDivElement>(null);
   const items: Item[] = [
@@ -51,21 +53,42 @@ export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates, on
   );
   const ruleName = (id: string) => rules.data?.find((rule) => rule.id === id)?.name ?? null;
 
-  const count = items.length;
-  // A closed ticket cannot be split, and splitting at the first message would leave the ticket empty.
-  const firstId = detail.ticket.status === 'closed' ? undefined : firstMessageId(detail.messages);
-  const splitOf = (message: Message) => (firstId !== undefined && message.id !== firstId ? detail.ticket : null);
+  // The newest item: the thread scrolls to it when it changes, never when older messages are read in above.
+  const newest = items.at(-1)?.key;
+  // A closed ticket cannot be split, and splitting at the first message would leave the ticket empty (while
+  // older messages are still unread, none shown is the first).
+  const closed = detail.ticket.status === 'closed';
+  const firstId = detail.olderCursor ? null : firstMessageId(detail.messages);
+  const splitOf = (message: Message) => (!closed && message.id !== firstId ? detail.ticket : null);
+  // Earlier messages are read in above the oldest one shown, which stays where the agent was looking.
+  const keptInPlace = useRef<{ id: string; top: number } | null>(null);
+  const oldestShown = detail.messages[0]?.id;
+  const loadEarlier = async () => {
+    const oldest = oldestShown ? end.current?.closest('.thread')?.querySelector(`[data-message-id="${CSS.escape(oldestShown)}"]`) : null;
+    keptInPlace.current = oldest && oldestShown ? { id: oldestShown, top: oldest.getBoundingClientRect().top } : null;
+    await onLoadEarlier?.();
+  };
+  useLayoutEffect(() => {
+    const kept = keptInPlace.current;
+    if (!kept || kept.id === oldestShown) return;
+    keptInPlace.current = null;
+    const element = end.current?.closest('.thread')?.querySelector(`[data-message-id="${CSS.escape(kept.id)}"]`);
+    const pane = end.current?.closest('.detail');
+    if (element && pane) pane.scrollTop += element.getBoundingClientRect().top - kept.top;
+  }, [oldestShown]);
+
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' });
     // The composer below the thread stays in view (sticky): scrolled to the very end, it sits in its own place
     // instead of over the latest message (and a notice on it) on a short screen.
     const pane = end.current?.closest('.detail');
     if (pane) pane.scrollTop = pane.scrollHeight;
-  }, [count]);
+  }, [newest]);
 
   return (
     <ol className="thread" aria-label="Conversation">
-      {detail.ticket.previousTicket && <PreviousTicket key={detail.ticket.previousTicket.id} previous={detail.ticket.previousTicket} contactName={detail.ticket.contact.name} />}
+      {detail.olderCursor && onLoadEarlier && <EarlierMessages onLoad={loadEarlier} />}
+      {!detail.olderCursor && detail.ticket.previousTicket && <PreviousTicket key={detail.ticket.previousTicket.id} previous={detail.ticket.previousTicket} contactName={detail.ticket.contact.name} />}
       {items.map((item) =>
         'message' in item ? (
           <Bubble
@@ -88,6 +111,28 @@ export function Thread({ detail, onSendAgain, onUseTemplate, canUseTemplates, on
       )}
       <div ref={end} />
     </ol>
+  );
+}
+
+/** The way to the older part of a long thread, read a page at a time on request. */
+function EarlierMessages({ onLoad }: { onLoad(): Promise<void> }) {
+  const [state, setState] = useState<'idle' | 'loading' | 'failed'>('idle');
+  const load = async () => {
+    setState('loading');
+    try {
+      await onLoad();
+      setState('idle');
+    } catch {
+      setState('failed');
+    }
+  };
+  return (
+    <li className="earlier-messages">
+      <button type="button" onClick={() => void load()} disabled={state === 'loading'}>
+        {state === 'loading' ? 'Loading earlier messages…' : 'Load earlier messages'}
+      </button>
+      {state === 'failed' && <span role="alert"> The earlier messages could not be read; try again.</span>}
+    </li>
   );
 }
 
