@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { ensureWebAppBuilt } from './web-build.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -33,6 +35,23 @@ export async function launchBrowser(): Promise<Browser> {
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The browser of a test file: the web app built and Chromium launched before its tests, closed after them. */
+export function useBrowser(): Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    await ensureWebAppBuilt();
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const running = () => {
+    if (!browser) throw new Error('useBrowser: the browser exists only while the tests run');
+    return browser;
+  };
+  return { newPage: (viewport) => running().newPage(viewport), close: () => running().close() };
 }
 
 const SCREENSHOTS = path.resolve(import.meta.dirname, '../../dist/screenshots/web');

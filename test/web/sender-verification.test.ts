@@ -4,31 +4,23 @@
 // the email channel's "Sender verification" choice. The checks are not run here (no DNS): their results
 // are written into the store as the server would. Screenshots for reviewers land in dist/screenshots/web.
 import type { Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/ids.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { hashPassword } from '../../src/modules/users/password.js';
 import { insertUser } from '../../src/modules/users/user.repo.js';
 import { isOnScreen, isUncovered } from '../support/on-screen.js';
-import { launchBrowser, saveScreenshot, type Browser } from '../support/browser.js';
+import { saveScreenshot, useBrowser } from '../support/browser.js';
 import { inbound, newAddress } from '../support/factories.js';
 import { messageRow } from '../support/rows.js';
 import { ADMIN_PASSWORD, useWebApp, type WebAppContext } from '../support/web-app.js';
-import { ensureWebAppBuilt } from '../support/web-build.js';
 
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-let browser: Browser;
-beforeAll(async () => {
-  await ensureWebAppBuilt();
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const FORGED_SUMMARY = "DMARC failed for shop.example: neither SPF nor DKIM matched the sender's domain. It was authenticated only for mailer.attacker.test. The domain asks receivers to reject such mail.";
 const VERIFIED_SUMMARY = "DMARC passed for trusted.example: both a DKIM signature and SPF matched the sender's domain.";

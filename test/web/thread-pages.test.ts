@@ -3,24 +3,16 @@
 // message shown) reads the page before without moving the agent away from what they were reading, and a
 // message arriving afterwards joins the thread with every earlier message still there.
 // Screenshots for reviewers land in dist/screenshots/web.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
-import { launchBrowser, saveScreenshot, type Browser } from '../support/browser.js';
+import { saveScreenshot, useBrowser } from '../support/browser.js';
 import { inbound, newAddress } from '../support/factories.js';
 import { expectReadable, isOnScreen } from '../support/on-screen.js';
 import { useWebApp } from '../support/web-app.js';
-import { ensureWebAppBuilt } from '../support/web-build.js';
 
 const DESKTOP = { width: 1440, height: 900 };
 
-let browser: Browser;
-beforeAll(async () => {
-  await ensureWebAppBuilt();
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('a long thread in the agent web app', { timeout: 90_000 }, () => {
   const web = useWebApp('sqlite');

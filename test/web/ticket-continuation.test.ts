@@ -1,24 +1,16 @@
 // A ticket that continues a closed one, in headless Chromium against the real server: the thread opens
 // with "Continues #N", and the previous ticket's last messages unfold inline, readable and on screen.
 // The screenshot for reviewers lands in dist/screenshots/web.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { replyToTicket } from '../../src/modules/messages/reply-to-ticket.js';
 import { closeTicket } from '../../src/modules/tickets/ticket-actions.js';
 import { isOnScreen } from '../support/on-screen.js';
-import { launchBrowser, saveScreenshot, type Browser } from '../support/browser.js';
+import { saveScreenshot, useBrowser } from '../support/browser.js';
 import { inbound, newAddress } from '../support/factories.js';
 import { useWebApp } from '../support/web-app.js';
-import { ensureWebAppBuilt } from '../support/web-build.js';
 
-let browser: Browser;
-beforeAll(async () => {
-  await ensureWebAppBuilt();
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('a continued ticket in the agent web app', { timeout: 60_000 }, () => {
   const web = useWebApp('sqlite');

@@ -4,15 +4,14 @@
 // and the email channel is switched to thread by conversation so it does not happen again. The thread's
 // sentences for the two close reasons the product sets itself are checked without a browser.
 // Screenshots for reviewers land in dist/screenshots/web.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeEvent } from '../../web/src/features/ticket/timeline.js';
 import type { TimelineEvent } from '../../web/src/lib/types.js';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { isFocused, isOnScreen, isUncovered, readability } from '../support/on-screen.js';
-import { launchBrowser, saveScreenshot, type Browser } from '../support/browser.js';
+import { saveScreenshot, useBrowser } from '../support/browser.js';
 import { inbound, newAddress } from '../support/factories.js';
 import { useWebApp, type WebAppContext } from '../support/web-app.js';
-import { ensureWebAppBuilt } from '../support/web-build.js';
 
 const DESKTOP = { width: 1440, height: 900 };
 
@@ -34,14 +33,7 @@ const ticketOf = (web: WebAppContext, id: string) => web.db.store.db.selectFrom(
 const bodiesOf = async (web: WebAppContext, ticketId: string) =>
   (await web.db.store.db.selectFrom('messages').select('body').where('ticket_id', '=', ticketId).orderBy('created_at').orderBy('id').execute()).map((m) => m.body);
 
-let browser: Browser;
-beforeAll(async () => {
-  await ensureWebAppBuilt();
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('splitting a ticket in the agent web app', { timeout: 90_000 }, () => {
   const web = useWebApp('sqlite');

@@ -9,6 +9,7 @@ import type { InboundMessage } from '../../channels/types.js';
 import { channelAdapters } from '../../channels/registry.js';
 import type { ChannelRow } from '../../db/schema.js';
 import { DAY, MINUTE } from '../../domain/clock.js';
+import { forEachLimited } from '../../lib/bounded-concurrency.js';
 import { KeyedSerializer } from '../../lib/keyed-serializer.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AttachmentStorage } from '../attachments/attachment-storage.js';
@@ -22,6 +23,8 @@ import { ProcessLater, type InboundHandling, type PayloadHandler } from './proce
 // A receipt or reaction can overtake the message it refers to; it is looked for again for a day.
 const WAIT_FOR_REFERENCED_MESSAGE_MS = DAY;
 const RETRY_REFERENCES_AFTER_MS = MINUTE;
+// Deliveries of a batch read at the same time ahead of storing their messages together.
+const READS_AT_ONCE = 8;
 
 /** The handling of every source of every channel; `attachments` is where files that come with deliveries are kept. */
 export function inboundHandlers(logger: Logger, attachments?: AttachmentStorage, options: { resolveDns?: DnsResolver } = {}): InboundHandling {
@@ -44,15 +47,17 @@ export function inboundHandlers(logger: Logger, attachments?: AttachmentStorage,
     handlers,
     prepareBatch: async (deps, payloads) => {
       prepared.clear();
-      const reads: ReadDelivery[] = [];
-      for (const payload of payloads) {
+      // Read side by side (a read may ask the provider for a profile), kept in the order they were received.
+      const slots: (ReadDelivery | undefined)[] = payloads.map(() => undefined);
+      await forEachLimited([...payloads.keys()], READS_AT_ONCE, async (i) => {
         try {
-          reads.push(await readers.get(payload.source)!.read(deps, payload));
+          slots[i] = await readers.get(payloads[i]!.source)!.read(deps, payloads[i]!);
         } catch (error) {
           // Its handler reads it again, and its failure is counted there.
-          logger.debug({ err: error, payloadId: payload.id }, 'a delivery could not be read ahead of its batch');
+          logger.debug({ err: error, payloadId: payloads[i]!.id }, 'a delivery could not be read ahead of its batch');
         }
-      }
+      });
+      const reads = slots.filter((read) => read !== undefined);
       try {
         await storeTogether(deps, reads);
       } catch (error) {

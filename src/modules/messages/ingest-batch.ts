@@ -176,14 +176,38 @@ function onePerPair(resolved: Resolved[]): Resolved[] {
   });
 }
 
+/** A message with the ticket it goes into, and what that did to the ticket. */
+interface Threaded {
+  r: Resolved;
+  ticket: { id: string; workspace_id: string; number: number | null; status: PairTicket['status'] };
+  created: boolean;
+  statusFrom: PairTicket['status'] | null;
+  previousTicketId: string | null;
+}
+
 /**
  * Each message into its pair's active ticket (woken when the workspace asks) or a new one, then the
  * messages, the events and the new tickets' numbers. A ticket changed or opened meanwhile by another
- * transaction rolls the batch back (BatchConflict).
+ * transaction, or a message stored meanwhile, rolls the batch back (BatchConflict).
  */
 async function threadIntoTickets(trx: Kysely<Database>, resolved: Resolved[], now: number): Promise<Map<number, IngestResult>> {
-  const results = new Map<number, IngestResult>();
-  if (resolved.length === 0) return results;
+  if (resolved.length === 0) return new Map();
+  const active = await lockActiveTicketsOf(trx, resolved);
+  const touched = await touchActiveTickets(trx, resolved, active, now);
+  const opened = await openMissingTickets(trx, resolved.filter((r) => !active.has(r)), now);
+  // In one order of provider ids, so that two batches storing the same message wait for each other instead of deadlocking.
+  const threaded = [...touched, ...opened].sort((a, b) => compare(`${a.r.message.channelId}\n${a.r.message.providerMessageId}`, `${b.r.message.channelId}\n${b.r.message.providerMessageId}`));
+  const rows = threaded.map((t) => inboundMessageRow(t.ticket, t.r.message, now));
+  if ((await insertMessages(trx, rows)).size !== rows.length) throw new BatchConflict('a message of the batch was stored meanwhile');
+  await recordEvents(trx, threaded, rows, now);
+  const numbers = await numberNewTickets(trx, threaded);
+  return new Map(
+    threaded.map((t, i) => [t.r.index, { outcome: 'stored', ticketId: t.ticket.id, ticketNumber: numbers.get(t.ticket.id) ?? t.ticket.number!, ticketCreated: t.created, messageId: rows[i]!.id }]),
+  );
+}
+
+/** The pairs' active tickets, locked channel by channel in one order, by message. */
+async function lockActiveTicketsOf(trx: Kysely<Database>, resolved: Resolved[]): Promise<Map<Resolved, PairTicket>> {
   const active = new Map<Resolved, PairTicket>();
   for (const [channelId, group] of [...groupBy(resolved, (r) => r.message.channelId)].sort(([a], [b]) => compare(a, b))) {
     const tickets = await lockActiveTickets(trx, channelId, group.map((r) => r.contactId));
@@ -192,21 +216,28 @@ async function threadIntoTickets(trx: Kysely<Database>, resolved: Resolved[], no
       if (ticket) active.set(r, ticket);
     }
   }
+  return active;
+}
+
+/** Records each message on its pair's active ticket, woken as threadCustomerMessage decides. */
+async function touchActiveTickets(trx: Kysely<Database>, resolved: Resolved[], active: Map<Resolved, PairTicket>, now: number): Promise<Threaded[]> {
   const reopens = await reopenSettings(trx, [...active.values()]);
-  const touches: (TicketTouch & { resolved: Resolved; ticket: PairTicket })[] = [];
-  const opening: Resolved[] = [];
+  const threaded: Threaded[] = [];
+  const touches: TicketTouch[] = [];
   for (const r of resolved) {
     const ticket = active.get(r);
-    if (!ticket) {
-      opening.push(r);
-      continue;
-    }
+    if (!ticket) continue;
     const decision = threadCustomerMessage(ticket, reopens.get(ticket.workspace_id) ?? true);
     if (decision.action !== 'append') throw new Error('an active ticket must take the message');
-    touches.push({ resolved: r, ticket, ticketId: ticket.id, from: decision.from, to: decision.to, sentAt: windowSentAt(r.message), preview: previewOf(r.message.body, `[${r.message.kind}]`) });
+    touches.push({ ticketId: ticket.id, from: decision.from, to: decision.to, sentAt: windowSentAt(r.message), preview: previewOf(r.message.body, `[${r.message.kind}]`) });
+    threaded.push({ r, ticket: { ...ticket, status: decision.to }, created: false, statusFrom: decision.from, previousTicketId: null });
   }
-  const touched = await touchTicketsForCustomerMessages(trx, touches, now);
-  if (touched.size !== touches.length) throw new BatchConflict('a ticket of the batch changed meanwhile');
+  if ((await touchTicketsForCustomerMessages(trx, touches, now)).size !== touches.length) throw new BatchConflict('a ticket of the batch changed meanwhile');
+  return threaded;
+}
+
+/** A new ticket for each of these pairs, in one order of pairs (batches opening the same ones wait for each other). */
+async function openMissingTickets(trx: Kysely<Database>, opening: Resolved[], now: number): Promise<Threaded[]> {
   const ordered = [...opening].sort((a, b) => compare(`${a.message.channelId}\n${a.contactId}`, `${b.message.channelId}\n${b.contactId}`));
   const opened = await openTickets(
     trx,
@@ -217,42 +248,37 @@ async function threadIntoTickets(trx: Kysely<Database>, resolved: Resolved[], no
     now,
   );
   if (opened.length !== ordered.length) throw new BatchConflict('a ticket of the batch was opened meanwhile');
-  const openedByPair = new Map(opened.map((ticket) => [`${ticket.channel_id}\n${ticket.contact_id}`, ticket]));
+  const byPair = new Map(opened.map((ticket) => [`${ticket.channel_id}\n${ticket.contact_id}`, ticket]));
+  return ordered.map((r) => {
+    const ticket = byPair.get(`${r.message.channelId}\n${r.contactId}`)!;
+    return { r, ticket, created: true, statusFrom: null, previousTicketId: ticket.previous_ticket_id };
+  });
+}
 
-  type Threaded = { r: Resolved; ticket: { id: string; workspace_id: string; number: number | null; status: PairTicket['status'] }; created: boolean; statusFrom: PairTicket['status'] | null; previousTicketId: string | null };
-  const threaded: Threaded[] = [
-    ...touches.map((t) => ({ r: t.resolved, ticket: { ...t.ticket, status: t.to }, created: false, statusFrom: t.from, previousTicketId: null })),
-    ...opening.map((r) => {
-      const ticket = openedByPair.get(`${r.message.channelId}\n${r.contactId}`)!;
-      return { r, ticket, created: true, statusFrom: null, previousTicketId: ticket.previous_ticket_id };
-    }),
-  ].sort((a, b) => compare(`${a.r.message.channelId}\n${a.r.message.providerMessageId}`, `${b.r.message.channelId}\n${b.r.message.providerMessageId}`));
-
-  const rows = threaded.map((t) => inboundMessageRow(t.ticket, t.r.message, now));
-  const inserted = await insertMessages(trx, rows);
-  if (inserted.size !== rows.length) throw new BatchConflict('a message of the batch was stored meanwhile');
-
-  const timeline: { ticket: Threaded['ticket']; actor: { kind: 'customer' }; entry: TimelineEntry }[] = [];
+/** The timeline and realtime events of every message, as ingestInbound records them for one. */
+async function recordEvents(trx: Kysely<Database>, threaded: Threaded[], rows: { id: string }[], now: number): Promise<void> {
+  const timeline: Parameters<typeof appendTimelines>[1] = [];
   const realtime = new Map<string, RealtimeEntry[]>();
   threaded.forEach((t, i) => {
     const events = ingestEvents({ ...t, ticket: { ...t.ticket, number: t.ticket.number ?? 0 } }, rows[i]!.id);
-    timeline.push(...events.timeline.map((entry) => ({ ticket: t.ticket, actor: { kind: 'customer' as const }, entry })));
+    timeline.push(...events.timeline.map((entry: TimelineEntry) => ({ ticket: t.ticket, actor: { kind: 'customer' as const }, entry })));
     realtime.set(t.ticket.workspace_id, [...(realtime.get(t.ticket.workspace_id) ?? []), ...events.realtime]);
   });
   await appendTimelines(trx, timeline, now);
   for (const [workspaceId, entries] of realtime) await publishRealtime(trx, workspaceId, entries, now);
+}
 
-  // The numbers come last: from here to the commit each workspace's counter is locked.
+/**
+ * The new tickets' numbers, numbered in the order their messages came (as one at a time would), a range
+ * per workspace. Last: from here to the commit each workspace's counter is locked.
+ */
+async function numberNewTickets(trx: Kysely<Database>, threaded: Threaded[]): Promise<Map<string, number>> {
   const numbers = new Map<string, number>();
-  // Numbered in the order the messages came, as one at a time would.
   const created = threaded.filter((t) => t.created).sort((a, b) => a.r.index - b.r.index);
   for (const [workspaceId, group] of groupBy(created, (t) => t.ticket.workspace_id)) {
     for (const [id, number] of await numberTickets(trx, workspaceId, group.map((t) => t.ticket.id))) numbers.set(id, number);
   }
-  threaded.forEach((t, i) => {
-    results.set(t.r.index, { outcome: 'stored', ticketId: t.ticket.id, ticketNumber: t.created ? numbers.get(t.ticket.id)! : t.ticket.number!, ticketCreated: t.created, messageId: rows[i]!.id });
-  });
-  return results;
+  return numbers;
 }
 
 /** Whether each workspace wakes a pending or resolved ticket on a customer's message; read only for workspaces that have one. */

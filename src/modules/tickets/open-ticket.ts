@@ -31,26 +31,26 @@ export async function openTicketUnlessActive(
   draft: TicketDraft,
   now: number,
 ): Promise<{ created: true; ticket: TicketRow } | { created: false }> {
-  const ticket = await trx
-    .insertInto('tickets')
-    .values({
-      status: 'open',
-      priority: 'normal',
-      ...draft,
-      previous_ticket_id: draft.previous_ticket_id ?? lastClosedTicketOf(trx, pair),
-      id: newId(),
-      number: null,
-      workspace_id: pair.workspaceId,
-      channel_id: pair.channelId,
-      contact_id: pair.contactId,
-      created_at: now,
-      updated_at: now,
-      last_activity_at: now,
-    })
-    .onConflict((oc) => oc.doNothing())
-    .returningAll()
-    .executeTakeFirst();
+  const ticket = await trx.insertInto('tickets').values(newTicketRow(trx, pair, draft, now)).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
   return ticket ? { created: true, ticket } : { created: false };
+}
+
+/** A new ticket's row: open, normal priority, no number yet, linked to the ticket it continues. */
+export function newTicketRow(trx: Kysely<Database>, pair: Pair, draft: TicketDraft, now: number) {
+  return {
+    status: 'open' as const,
+    priority: 'normal' as const,
+    ...draft,
+    previous_ticket_id: draft.previous_ticket_id ?? lastClosedTicketOf(trx, pair),
+    id: newId(),
+    number: null,
+    workspace_id: pair.workspaceId,
+    channel_id: pair.channelId,
+    contact_id: pair.contactId,
+    created_at: now,
+    updated_at: now,
+    last_activity_at: now,
+  };
 }
 
 /** The `ticket.created` timeline entry's data: who started it, and the ticket it continues, if any. */
@@ -68,7 +68,7 @@ export async function takeTicketNumberFor(trx: Kysely<Database>, ticket: { id: s
 }
 
 /** The pair's most recently closed ticket, as a subquery (read through the `tickets_contact` index). */
-export function lastClosedTicketOf(trx: Kysely<Database>, pair: Pair) {
+function lastClosedTicketOf(trx: Kysely<Database>, pair: Pair) {
   return trx
     .selectFrom('tickets')
     .select('id')

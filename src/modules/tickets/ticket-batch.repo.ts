@@ -3,8 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import { engineOf } from '../../db/dialect/engine.js';
 import type { Database, TicketRow } from '../../db/schema.js';
-import { newId } from '../../lib/ids.js';
-import { lastClosedTicketOf, type Pair, type TicketDraft } from './open-ticket.js';
+import { newTicketRow, type Pair, type TicketDraft } from './open-ticket.js';
 import { ACTIVE_TICKET_COLUMNS, type ActiveTicketRow, type CustomerMessageTouch } from './ticket.repo.js';
 
 export type PairTicket = ActiveTicketRow & { contact_id: string };
@@ -37,22 +36,7 @@ export async function openTickets(trx: Kysely<Database>, opening: { pair: Pair; 
   if (opening.length === 0) return [];
   return trx
     .insertInto('tickets')
-    .values(
-      opening.map(({ pair, draft }) => ({
-        status: 'open' as const,
-        priority: 'normal' as const,
-        ...draft,
-        previous_ticket_id: draft.previous_ticket_id ?? lastClosedTicketOf(trx, pair),
-        id: newId(),
-        number: null,
-        workspace_id: pair.workspaceId,
-        channel_id: pair.channelId,
-        contact_id: pair.contactId,
-        created_at: now,
-        updated_at: now,
-        last_activity_at: now,
-      })),
-    )
+    .values(opening.map(({ pair, draft }) => newTicketRow(trx, pair, draft, now)))
     .onConflict((oc) => oc.doNothing())
     .returningAll()
     .execute();
