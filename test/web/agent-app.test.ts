@@ -3,28 +3,19 @@
 // email HTML, reopening, session expiry, settings and a phone-sized screen on SQLite. Screenshots for
 // reviewers land in dist/screenshots/web.
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestInbound } from '../../src/modules/messages/ingest-inbound.js';
 import { closeTicket } from '../../src/modules/tickets/ticket-actions.js';
-import { launchBrowser, saveScreenshot, screenshotPath, type Browser } from '../support/browser.js';
+import { saveScreenshot, screenshotPath, useBrowser } from '../support/browser.js';
 import { customerWroteIn, inbound, newAddress } from '../support/factories.js';
 import { messagesOf, ticketRow } from '../support/rows.js';
 import { ENGINES } from '../support/stores.js';
 import { addWhatsappTemplate, useWebApp } from '../support/web-app.js';
-import { ensureWebAppBuilt } from '../support/web-build.js';
 
 // A browser test waits on pages, the server and the live stream; on a busy machine that takes a while.
 const BROWSER_TEST_TIMEOUT = 60_000;
 
-let browser: Browser;
-// Building the app on a busy machine can take a while; it happens once per run.
-beforeAll(async () => {
-  await ensureWebAppBuilt();
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const ticketRows = (page: Page) => page.getByRole('list', { name: 'Tickets' }).getByRole('listitem');
 
