@@ -32,6 +32,16 @@ export interface ProcessesResult {
   drainSeconds: number;
   steadyP50: number;
   steadyP99: number;
+  /** The largest server's resident memory at the end, and the most any server held at any time, in MB. */
+  rssMb: number;
+  peakRssMb: number;
+}
+
+/** A process's resident memory now and at its peak, in MB, from /proc (Linux). */
+function residentMemoryOf(pid: number): { rss: number; peak: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -91,6 +101,7 @@ export async function measureProcesses(processes: number, setup: { phoneNumberId
     const processedAt = performance.now();
 
     const steadyLoad = await Promise.all(deal(steady, processes).map((part, i) => load(urls[i]!, part, connections, setup.steadyRate / processes)));
+    const memory = servers.map((server) => residentMemoryOf(server.pid!));
     return {
       processes,
       acknowledgedPerSecond: burst.reduce((sum, part) => sum + part.perSecond, 0),
@@ -98,6 +109,8 @@ export async function measureProcesses(processes: number, setup: { phoneNumberId
       drainSeconds: (processedAt - acknowledgedAt) / 1000,
       steadyP50: Math.max(...steadyLoad.map((part) => part.p50)),
       steadyP99: Math.max(...steadyLoad.map((part) => part.p99)),
+      rssMb: Math.max(...memory.map((m) => m.rss)),
+      peakRssMb: Math.max(...memory.map((m) => m.peak)),
     };
   } finally {
     for (const server of servers) server.kill('SIGTERM');
