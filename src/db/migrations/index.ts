@@ -17,6 +17,7 @@ import * as integrationTokens from './0014-integration-tokens.js';
 import * as blockedIdentities from './0015-blocked-identities.js';
 import * as senderVerification from './0016-sender-verification.js';
 import * as recordedComments from './0017-recorded-comments.js';
+import * as inboundDueOrder from './0018-inbound-due-order.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015-blocked-identities': blockedIdentities,
   '0016-sender-verification': senderVerification,
   '0017-recorded-comments': recordedComments,
+  '0018-inbound-due-order': inboundDueOrder,
 };

@@ -47,18 +47,7 @@ export async function insertInboundPayloads(db: Kysely<Database>, payloads: (New
  * process holds are skipped (FOR UPDATE SKIP LOCKED); SQLite serializes writers.
  */
 export async function leaseInboundPayloads(trx: Kysely<Database>, sources: string[], now: number, leaseMs: number, limit: number): Promise<InboundPayload[]> {
-  const due = await trx
-    .selectFrom('inbound_payloads')
-    .select('id')
-    .where('processed_at', 'is', null)
-    .where('available_at', '<=', now)
-    .where('source', 'in', sources)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-    .orderBy('available_at')
-    .orderBy('id')
-    .limit(limit)
-    .$if(engineOf(trx) === 'postgres', (qb) => qb.forUpdate().skipLocked())
-    .execute();
+  const due = await duePayloadsQuery(trx, sources, now, limit).execute();
   if (due.length === 0) return [];
   const leased = await trx
     .updateTable('inbound_payloads')
@@ -71,6 +60,24 @@ export async function leaseInboundPayloads(trx: Kysely<Database>, sources: strin
     .returning(['id', 'source', 'channel_id', 'raw', 'signature', 'envelope', 'received_at', 'attempts'])
     .execute();
   return leased.sort((a, b) => a.received_at - b.received_at || a.id.localeCompare(b.id));
+}
+
+/**
+ * The ids of the first due payloads, oldest first: read in the order of the backlog's index
+ * (inbound_payloads_due), never by sorting the backlog.
+ */
+export function duePayloadsQuery(trx: Kysely<Database>, sources: string[], now: number, limit: number) {
+  return trx
+    .selectFrom('inbound_payloads')
+    .select('id')
+    .where('processed_at', 'is', null)
+    .where('available_at', '<=', now)
+    .where('source', 'in', sources)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .orderBy('available_at')
+    .orderBy('id')
+    .limit(limit)
+    .$if(engineOf(trx) === 'postgres', (qb) => qb.forUpdate().skipLocked());
 }
 
 export async function markInboundProcessed(trx: Kysely<Database>, ids: string[], now: number): Promise<void> {
