@@ -201,13 +201,23 @@ export async function getTicketDetail(db: Kysely<Database>, viewer: { workspaceI
   const { workspaceId } = viewer;
   const limit = Math.min(page.limit ?? THREAD_PAGE_MAX, THREAD_PAGE_MAX);
   const before = page.before ? decodeCursor(page.before) : null;
-  // The ticket and its messages at once, each scoped to the workspace, so on PostgreSQL they cost one
-  // round trip rather than two; an unknown ticket still answers not found. Messages are read without the
-  // columns the view leaves out: converting columns dominates reading a page of a long thread.
-  const [ticket, newestFirst] = await Promise.all([
-    ticketView(db, workspaceId, ticketId),
+  // The page's messages, newest first, before the cursor when there is one.
+  const pageMessages = () =>
     db
       .selectFrom('messages as m')
+      .where('m.workspace_id', '=', workspaceId)
+      .where('m.ticket_id', '=', ticketId)
+      .$if(before !== null, (query) => query.where((eb) => eb.or([eb('m.created_at', '<', before![0]), eb.and([eb('m.created_at', '=', before![0]), eb('m.id', '<', before![1])])])))
+      .orderBy('m.created_at', 'desc')
+      .orderBy('m.id', 'desc');
+  // The page's oldest message's time, when older messages exist: where its events start.
+  const nthCreatedAt = (offset: number) => pageMessages().select('m.created_at').limit(1).offset(offset);
+  // All reads at once, each scoped to the workspace, so on PostgreSQL the page costs one round trip
+  // rather than three; an unknown ticket still answers not found. Messages are read without the columns
+  // the view leaves out: converting columns dominates reading a page of a long thread.
+  const [ticket, newestFirst, events] = await Promise.all([
+    ticketView(db, workspaceId, ticketId),
+    pageMessages()
       // A message names its author: a person, or an integration by its token's name (revoked or not).
       .leftJoin('users as person', 'person.id', 'm.author_user_id')
       .leftJoin('api_tokens as integration', 'integration.id', 'm.author_integration_id')
@@ -217,30 +227,25 @@ export async function getTicketDetail(db: Kysely<Database>, viewer: { workspaceI
         'person.name as person_name',
         'integration.name as integration_name',
       ])
-      .where('m.workspace_id', '=', workspaceId)
-      .where('m.ticket_id', '=', ticketId)
-      .$if(before !== null, (query) => query.where((eb) => eb.or([eb('m.created_at', '<', before![0]), eb.and([eb('m.created_at', '=', before![0]), eb('m.id', '<', before![1])])])))
-      .orderBy('m.created_at', 'desc')
-      .orderBy('m.id', 'desc')
       .limit(limit + 1)
+      .execute(),
+    db
+      .selectFrom('ticket_events as e')
+      .leftJoin('users as person', 'person.id', 'e.actor_user_id')
+      .leftJoin('api_tokens as integration', 'integration.id', 'e.actor_integration_id')
+      .selectAll('e')
+      .select(['person.name as person_name', 'integration.name as integration_name'])
+      .where('e.workspace_id', '=', workspaceId)
+      .where('e.ticket_id', '=', ticketId)
+      .where((eb) => eb.or([eb(nthCreatedAt(limit), 'is', null), eb('e.created_at', '>=', nthCreatedAt(limit - 1))]))
+      .$if(before !== null, (query) => query.where('e.created_at', '<', before![0]))
+      .orderBy('e.created_at')
+      .orderBy('e.id')
       .execute(),
   ]);
   const olderExist = newestFirst.length > limit;
   const messages = newestFirst.slice(0, limit).reverse();
   const oldest = olderExist ? messages[0]! : null;
-  const events = await db
-    .selectFrom('ticket_events as e')
-    .leftJoin('users as person', 'person.id', 'e.actor_user_id')
-    .leftJoin('api_tokens as integration', 'integration.id', 'e.actor_integration_id')
-    .selectAll('e')
-    .select(['person.name as person_name', 'integration.name as integration_name'])
-    .where('e.workspace_id', '=', workspaceId)
-    .where('e.ticket_id', '=', ticketId)
-    .$if(oldest !== null, (query) => query.where('e.created_at', '>=', oldest!.created_at))
-    .$if(before !== null, (query) => query.where('e.created_at', '<', before![0]))
-    .orderBy('e.created_at')
-    .orderBy('e.id')
-    .execute();
   return {
     ticket,
     /** Set when the thread has older messages: `before` reads the page before these. */
