@@ -32,6 +32,14 @@ export async function isUncovered(locator: Locator): Promise<boolean> {
   });
 }
 
+/** Whether the element's text runs past its box (cut off, or hidden behind an ellipsis). */
+export async function isCutOff(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element: unknown) => {
+    const el = element as { scrollWidth: number; clientWidth: number };
+    return el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1;
+  });
+}
+
 /** The text's size and the contrast of its colour against the first opaque background behind it (WCAG's ratio). */
 export async function readability(locator: Locator): Promise<{ fontSize: number; contrast: number }> {
   return locator.evaluate((element: unknown) => {

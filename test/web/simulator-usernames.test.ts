@@ -17,6 +17,7 @@ import { seedDemo } from '../../src/modules/demo/seed-demo.js';
 import { createDeps } from '../../src/modules/deps.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { launchBrowser, saveScreenshot, type Browser } from '../support/browser.js';
+import { isCutOff, isOnScreen, readability } from '../support/on-screen.js';
 import { WEB_ROOT, ensureWebAppBuilt } from '../support/web-build.js';
 
 const DESKTOP = { width: 1440, height: 900 };
@@ -56,47 +57,14 @@ async function signIn(page: Page): Promise<void> {
   await page.getByRole('searchbox', { name: 'Search tickets' }).waitFor();
 }
 
-// Runs in the page (this project's types have no DOM): the text's size, whether it is cut off, and the
-// contrast of its colour against the first opaque background behind it (WCAG's ratio).
-interface Shown {
-  fontSize: number;
-  truncated: boolean;
-  contrast: number;
-}
-function measure(element: unknown): Shown {
-  type El = { scrollWidth: number; clientWidth: number; parentElement: El | null };
-  const view = globalThis as unknown as { getComputedStyle(e: El): { color: string; backgroundColor: string; fontSize: string } };
-  const el = element as El;
-  const rgba = (css: string) => (css.match(/[\d.]+/g) ?? []).map(Number);
-  const luminance = ([r = 0, g = 0, b = 0]: number[]) => {
-    const lin = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
-    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-  };
-  let background = [255, 255, 255];
-  for (let node: El | null = el; node; node = node.parentElement) {
-    const [r = 0, g = 0, b = 0, a = 1] = rgba(view.getComputedStyle(node).backgroundColor);
-    if (a > 0) {
-      background = [r, g, b];
-      break;
-    }
-  }
-  const style = view.getComputedStyle(el);
-  const [light, dark] = [luminance(rgba(style.color)), luminance(background)].sort((x, y) => y - x) as [number, number];
-  return { fontSize: Number.parseFloat(style.fontSize), truncated: el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1, contrast: (light + 0.05) / (dark + 0.05) };
-}
-
 /** A person can read it: visible, wholly inside the viewport once scrolled to, not cut off, at least 12 px, with WCAG AA contrast. */
 async function expectReadable(page: Page, locator: Locator): Promise<void> {
   await locator.waitFor({ state: 'visible' });
   await locator.scrollIntoViewIfNeeded();
-  const box = await locator.boundingBox();
-  const viewport = page.viewportSize()!;
   const what = String(locator);
-  expect(box, what).not.toBeNull();
-  expect(box!.width, what).toBeGreaterThan(0);
-  expect({ what, inside: box!.x >= 0 && box!.y >= 0 && box!.x + box!.width <= viewport.width && box!.y + box!.height <= viewport.height }).toEqual({ what, inside: true });
-  const shown = await locator.evaluate(measure);
-  expect({ what, truncated: shown.truncated }).toEqual({ what, truncated: false });
+  expect({ what, inside: await isOnScreen(page, locator) }).toEqual({ what, inside: true });
+  expect({ what, truncated: await isCutOff(locator) }).toEqual({ what, truncated: false });
+  const shown = await readability(locator);
   expect(shown.fontSize, what).toBeGreaterThanOrEqual(12);
   expect(shown.contrast, what).toBeGreaterThanOrEqual(4.5);
 }
