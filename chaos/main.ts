@@ -66,7 +66,7 @@ try {
     for (const failure of result.failures) log(`  FAILED: ${failure}`);
   }
 } finally {
-  fs.rmSync(workDir, { recursive: true, force: true });
+  if (!process.env.CHAOS_KEEP) fs.rmSync(workDir, { recursive: true, force: true });
 }
 
 const failures = results.flatMap((r) => r.failures.map((f) => `${r.counts.engine}: ${f}`));

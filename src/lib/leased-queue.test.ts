@@ -249,6 +249,74 @@ describe('running a leased queue', () => {
     await expect(runLeasedQueue(queue)).rejects.toThrow('the store is gone');
     expect(row('broken')).toMatchObject({ state: 'due', availableAt: Infinity });
   });
+
+  it('a failed run takes up no further item, lets the ones in progress finish, and offers back every item whose fate it did not record', async () => {
+    const clock = new TestClock();
+    let finishSlow!: () => void;
+    const slowDone = new Promise<void>((resolve) => (finishSlow = resolve));
+    const offered: { ids: string[]; error: unknown }[] = [];
+    const { queue, processed, row } = memoryQueue(
+      clock,
+      ['slow', 'broken', 'quick', 'untouched-1', 'untouched-2'],
+      async (item) => {
+        if (item.id === 'slow') await slowDone;
+        if (item.id === 'broken') {
+          setTimeout(finishSlow, 20);
+          throw new Error('the store is gone');
+        }
+        return { outcome: 'succeeded', value: 'ok' };
+      },
+      {
+        concurrency: 3,
+        release: async (items, error) => {
+          offered.push({ ids: items.map((item) => item.id).sort(), error });
+        },
+      },
+    );
+
+    await expect(runLeasedQueue(queue)).rejects.toThrow('the store is gone');
+
+    // 'slow' was in progress when 'broken' failed: it finished and was recorded; nothing after 'quick' was taken up.
+    expect(processed).toEqual(['slow', 'broken', 'quick']);
+    expect(row('slow').state).toBe('done');
+    expect(row('quick').state).toBe('done');
+    expect(offered).toEqual([{ ids: ['broken', 'untouched-1', 'untouched-2'], error: new Error('the store is gone') }]);
+  });
+
+  it('successes a failed run could not mark together are offered back with the rest', async () => {
+    const clock = new TestClock();
+    const offered: string[][] = [];
+    const { queue } = memoryQueue(clock, ['a', 'b'], succeed, {
+      markSucceeded: undefined,
+      markSucceededTogether: async () => {
+        throw new Error('the store is gone');
+      },
+      release: async (items) => {
+        offered.push(items.map((item) => item.id).sort());
+      },
+    });
+
+    await expect(runLeasedQueue(queue)).rejects.toThrow('the store is gone');
+    expect(offered).toEqual([['a', 'b']]);
+  });
+
+  it('a release that fails too leaves the run rejected with its own error', async () => {
+    const clock = new TestClock();
+    const { queue } = memoryQueue(
+      clock,
+      ['broken'],
+      async () => {
+        throw new Error('the store is gone');
+      },
+      {
+        release: async () => {
+          throw new Error('still gone');
+        },
+      },
+    );
+
+    await expect(runLeasedQueue(queue)).rejects.toThrow('the store is gone');
+  });
 });
 
 describe('watching the queues', () => {

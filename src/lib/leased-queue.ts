@@ -28,7 +28,10 @@ export interface LeasedQueue<Item extends { attempts: number }, Value = void, Fa
   lease(limit: number): Promise<Item[]>;
   /** Called with each leased batch before its items are processed (work the batch shares). */
   prepare?(items: Item[]): Promise<void>;
-  /** Processes one item. Throwing is not a failure of the item: it rejects the run (the item comes back when its lease ends). */
+  /**
+   * Processes one item. Throwing is not a failure of the item: it ends the run (no further item is
+   * taken), and once the items in progress are done the run rejects with that error.
+   */
   process(item: Item): Promise<ItemOutcome<Value, Failure>>;
   markSucceeded?(item: Item, value: Value): Promise<void>;
   /** Records the batch's successes together, after all its items were processed (not called when there is none). */
@@ -46,6 +49,13 @@ export interface LeasedQueue<Item extends { attempts: number }, Value = void, Fa
   giveUp?(item: Item, failure: Failure): Promise<void>;
   /** Required when processing can answer `later`; puts the item back, due `afterMs` from when it is written. */
   postpone?(item: Item, afterMs: number, reason: string): Promise<void>;
+  /**
+   * Called when a run failed, told why and the items whose fate it did not record: those it never took
+   * up and those whose outcome could not be written. It may give back what is safe to give back (after
+   * the store went away: due again as soon as it answers, not when the lease ends); what it keeps comes
+   * back with the lease. Its own failure is swallowed: the run's error is the one that counts.
+   */
+  release?(unfinished: Item[], error: unknown): Promise<void>;
   /** Lease again as long as batches come back full; otherwise one batch per run. */
   untilShortBatch?: boolean;
   /** Awaited between two batches (not after the last), told how long the batch took: a chance to pause. */
@@ -75,27 +85,51 @@ async function runBatch<Item extends { attempts: number }, Value, Failure>(queue
   const counts = noItems();
   const leased = await queue.lease(queue.batchSize);
   counts.leased = leased.length;
-  if (leased.length > 0) await queue.prepare?.(leased);
+  if (leased.length === 0) return counts;
+  // Every leased item stays here until its outcome is written; a failed run gives back what is left.
+  const unfinished = new Set(leased);
+  let failed: { error: unknown } | undefined;
   const succeeded: Item[] = [];
-  await forEachLimited(leased, queue.concurrency, async (item) => {
-    const result = await queue.process(item);
-    if (result.outcome === 'succeeded') {
-      await queue.markSucceeded?.(item, result.value);
-      succeeded.push(item);
-      counts.succeeded++;
-    } else if (result.outcome === 'failed') {
-      counts[await settleFailure(queue, item, result.failure, result.final ?? false)]++;
-    } else if (result.outcome === 'later') {
-      if (!queue.postpone) throw missing(queue, 'postpone');
-      await queue.postpone(item, result.afterMs, result.reason);
-      counts.postponed++;
-    } else {
-      counts[result.counted]++;
-    }
-  });
-  // After the whole batch, so one write records them all.
-  if (succeeded.length > 0) await queue.markSucceededTogether?.(succeeded);
+  try {
+    await queue.prepare?.(leased);
+    await forEachLimited(leased, queue.concurrency, async (item) => {
+      if (failed) return;
+      try {
+        const recorded = await settleItem(queue, item, counts);
+        if (recorded === 'awaits marking') succeeded.push(item);
+        else unfinished.delete(item);
+      } catch (error) {
+        failed ??= { error };
+      }
+    });
+    if (failed) throw failed.error;
+    // After the whole batch, so one write records them all.
+    if (succeeded.length > 0) await queue.markSucceededTogether?.(succeeded);
+  } catch (error) {
+    await queue.release?.([...unfinished], error).catch(() => undefined);
+    throw error;
+  }
   return counts;
+}
+
+/** Processes one item and records its outcome; says whether its success still awaits the batch's marking. */
+async function settleItem<Item extends { attempts: number }, Value, Failure>(queue: LeasedQueue<Item, Value, Failure>, item: Item, counts: QueueRunTotals): Promise<'recorded' | 'awaits marking'> {
+  const result = await queue.process(item);
+  if (result.outcome === 'succeeded') {
+    await queue.markSucceeded?.(item, result.value);
+    counts.succeeded++;
+    return queue.markSucceededTogether ? 'awaits marking' : 'recorded';
+  }
+  if (result.outcome === 'failed') {
+    counts[await settleFailure(queue, item, result.failure, result.final ?? false)]++;
+  } else if (result.outcome === 'later') {
+    if (!queue.postpone) throw missing(queue, 'postpone');
+    await queue.postpone(item, result.afterMs, result.reason);
+    counts.postponed++;
+  } else {
+    counts[result.counted]++;
+  }
+  return 'recorded';
 }
 
 async function settleFailure<Item extends { attempts: number }, Value, Failure>(queue: LeasedQueue<Item, Value, Failure>, item: Item, failure: Failure, final: boolean): Promise<'retried' | 'gaveUp'> {

@@ -39,7 +39,7 @@ describe.each(ENGINES)('email into tickets (%s)', (engine) => {
   /** What became of one mail delivered over HTTP to the channel. */
   const receive = async (raw: Buffer) => {
     const read = deliveryHandler(channelAdapter('email'), { logger, attachments: storage, lookupsAsked: new Map() });
-    const outcomes = await read(ctx.world.deps, { id: 'delivery', source: 'email-http', channel_id: channel.id, raw, signature: null, received_at: ctx.world.clock.now(), attempts: 0 });
+    const outcomes = await read(ctx.world.deps, { id: 'delivery', source: 'email-http', channel_id: channel.id, raw, signature: null, received_at: ctx.world.clock.now(), attempts: 0, locked_until: null });
     expect(outcomes).toHaveLength(1);
     return outcomes[0]!;
   };

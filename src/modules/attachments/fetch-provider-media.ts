@@ -13,7 +13,8 @@ import type { Logger } from '../../lib/logger.js';
 import { channelAccount, findChannel } from '../channels/channel.repo.js';
 import type { Deps } from '../deps.js';
 import { DELIVERY_BACKOFF } from '../queue/backoff.js';
-import { completeOutbox, giveUpOutbox, leaseDueOutbox, outboxRow, retryOutboxLater, type OutboxItem } from '../queue/outbox.repo.js';
+import { giveBackLeases } from '../queue/give-back-leases.js';
+import { completeOutbox, giveUpOutbox, leaseDueOutbox, outboxRow, releaseOutboxLeases, retryOutboxLater, type OutboxItem } from '../queue/outbox.repo.js';
 import type { AttachmentStorage } from './attachment-storage.js';
 
 export const MEDIA_FETCH_TOPIC = 'media.fetch';
@@ -62,6 +63,8 @@ export async function fetchDueMedia(deps: FetchDeps, storage: AttachmentStorage,
     concurrency: PER_RUN,
     lease: (limit) => deps.store.unit((trx) => leaseDueOutbox(trx, MEDIA_FETCH_TOPIC, deps.clock.now(), LEASE_MS, limit)),
     process: (item) => fetchOne(deps, storage, fetchers, item),
+    // A download is harmless to repeat.
+    release: (items, error) => giveBackLeases(deps.store, error, items, releaseOutboxLeases),
     retry: { schedule: DELIVERY_BACKOFF, maxAttempts: MAX_ATTEMPTS },
     retryLater: async (item, failure, delayMs) => {
       const now = deps.clock.now();

@@ -3,9 +3,10 @@ import type { Kysely, Selectable } from 'kysely';
 import { engineOf } from '../../db/dialect/engine.js';
 import type { Database, InboundPayloadsTable } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
+import { idsByLease } from '../queue/give-back-leases.js';
 import type { DeliveryEnvelope } from '../../channels/adapter.js';
 
-export type InboundPayload = Pick<Selectable<InboundPayloadsTable>, 'id' | 'source' | 'channel_id' | 'raw' | 'signature' | 'received_at' | 'attempts'> & Partial<Pick<Selectable<InboundPayloadsTable>, 'envelope'>>;
+export type InboundPayload = Pick<Selectable<InboundPayloadsTable>, 'id' | 'source' | 'channel_id' | 'raw' | 'signature' | 'received_at' | 'attempts' | 'locked_until'> & Partial<Pick<Selectable<InboundPayloadsTable>, 'envelope'>>;
 
 export interface NewInboundPayload {
   source: string;
@@ -57,7 +58,7 @@ export async function leaseInboundPayloads(trx: Kysely<Database>, sources: strin
       'in',
       due.map((d) => d.id),
     )
-    .returning(['id', 'source', 'channel_id', 'raw', 'signature', 'envelope', 'received_at', 'attempts'])
+    .returning(['id', 'source', 'channel_id', 'raw', 'signature', 'envelope', 'received_at', 'attempts', 'locked_until'])
     .execute();
   return leased.sort((a, b) => a.received_at - b.received_at || a.id.localeCompare(b.id));
 }
@@ -82,6 +83,13 @@ export function duePayloadsQuery(trx: Kysely<Database>, sources: string[], now: 
 
 export async function markInboundProcessed(trx: Kysely<Database>, ids: string[], now: number): Promise<void> {
   await trx.updateTable('inbound_payloads').set({ processed_at: now, locked_until: null, last_error: null }).where('id', 'in', ids).execute();
+}
+
+/** Gives back leases a failed run still holds, each unchanged since it was taken: those payloads are due again at once. */
+export async function releaseInboundLeases(trx: Kysely<Database>, payloads: Pick<InboundPayload, 'id' | 'locked_until'>[]): Promise<void> {
+  for (const [lockedUntil, ids] of idsByLease(payloads)) {
+    await trx.updateTable('inbound_payloads').set({ locked_until: null }).where('id', 'in', ids).where('locked_until', '=', lockedUntil).where('processed_at', 'is', null).execute();
+  }
 }
 
 export async function retryInboundLater(trx: Kysely<Database>, id: string, availableAt: number, error: string): Promise<void> {

@@ -5,7 +5,8 @@ import { runLeasedQueue } from '../../lib/leased-queue.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Deps } from '../deps.js';
 import { POSTGRES_WRITES_IN_FLIGHT } from './payload-intake.js';
-import { leaseInboundPayloads, markInboundProcessed, retryInboundLater, type InboundPayload } from './inbound-payload.repo.js';
+import { giveBackLeases } from '../queue/give-back-leases.js';
+import { leaseInboundPayloads, markInboundProcessed, releaseInboundLeases, retryInboundLater, type InboundPayload } from './inbound-payload.repo.js';
 
 /**
  * Thrown by a handler that did all it could for now, but part of the payload waits on something still
@@ -80,6 +81,8 @@ export async function processInboundPayloads(deps: Deps, { handlers, prepareBatc
       logger.debug({ payloadId: payload.id, reason }, 'part of an inbound payload waits; it will be read again');
       await deps.store.unit((trx) => retryInboundLater(trx, payload.id, deps.clock.now() + afterMs, reason));
     },
+    // Handlers are idempotent: a payload half read when the store went away is read again from the start.
+    release: (payloads, error) => giveBackLeases(deps.store, error, payloads, releaseInboundLeases),
     // Never given up: the payload is a customer's message.
     retry: { schedule: RETRY_SCHEDULE },
     retryLater: async (payload, error, delayMs) => {

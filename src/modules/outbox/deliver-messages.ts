@@ -17,7 +17,8 @@ import { formOf, type OutgoingContent } from '../messages/outgoing.js';
 import { pairWindow, requireSendAllowed } from '../contacts/reply-window.js';
 import { DELIVERY_BACKOFF, MAX_DELIVERY_ATTEMPTS } from '../queue/backoff.js';
 import { reportProviderError } from '../../lib/provider-errors.js';
-import { completeOutbox, giveUpOutbox, leaseDueOutbox, postponeOutbox, renewOutboxLease, retryOutboxLater, SEND_TOPIC, type OutboxItem } from '../queue/outbox.repo.js';
+import { giveBackLeases } from '../queue/give-back-leases.js';
+import { completeOutbox, giveUpOutbox, leaseDueOutbox, postponeOutbox, releaseOutboxLeases, renewOutboxLease, retryOutboxLater, SEND_TOPIC, type OutboxItem } from '../queue/outbox.repo.js';
 import { awaitSendSlot } from './send-rate.js';
 
 export interface Senders {
@@ -54,13 +55,16 @@ const POSTPONED: Delivery = { outcome: 'handled', counted: 'postponed' };
 
 /** Delivers up to `limit` due messages; returns how many were handled (sent, failed or rescheduled). */
 export async function deliverDueMessages(deps: RelayDeps, senders: Senders, limit = 50): Promise<number> {
+  // Items this run gave a provider: their outcome is known only to it, so their leases are never given back.
+  const handedOver = new Set<string>();
   const totals = await runLeasedQueue({
     name: 'outbox-relay',
     batchSize: limit,
     // One send after another, in lease order: each renews its lease first, as those before it may have used it up.
     concurrency: 1,
     lease: (batchSize) => deps.store.unit((trx) => leaseDueOutbox(trx, SEND_TOPIC, deps.clock.now(), LEASE_MS, batchSize)),
-    process: (item) => deliverOne(deps, senders, item),
+    process: (item) => deliverOne(deps, senders, item, handedOver),
+    release: (items, error) => giveBackLeases(deps.store, error, items.filter((item) => !handedOver.has(item.id)), releaseOutboxLeases),
     markSucceeded: (item, sent) => sent.record((trx, now) => recordSent(trx, item, sent.result, now)),
     retry: { schedule: DELIVERY_BACKOFF, maxAttempts: MAX_DELIVERY_ATTEMPTS },
     retryLater: (item, failed, delayMs) => failed.record((trx, now) => retryOutboxLater(trx, item.id, now + delayMs, `${failed.result.code}: ${failed.result.message}`)),
@@ -69,7 +73,7 @@ export async function deliverDueMessages(deps: RelayDeps, senders: Senders, limi
   return totals.leased;
 }
 
-async function deliverOne(deps: RelayDeps, senders: Senders, item: OutboxItem): Promise<Delivery> {
+async function deliverOne(deps: RelayDeps, senders: Senders, item: OutboxItem, handedOver: Set<string>): Promise<Delivery> {
   const prepared = await prepareSend(deps, senders, item, deps.clock.now());
   if ('wait' in prepared) {
     await deps.store.unit((trx) => postponeOutbox(trx, item.id, prepared.wait.until, prepared.wait.reason));
@@ -95,6 +99,7 @@ async function deliverOne(deps: RelayDeps, senders: Senders, item: OutboxItem): 
   // took it over, so no message is sent by two runs at once.
   const renewedAt = performance.now();
   if (!(await deps.store.unit((trx) => renewOutboxLease(trx, item, deps.clock.now() + LEASE_MS)))) return { outcome: 'handled', counted: 'skipped' };
+  handedOver.add(item.id);
   const result = await sendSafely(prepared.sender, prepared.send);
   if (!result.ok) reportProviderError({ channelKind: prepared.channelKind, code: result.code, final: !result.retryable });
   // The provider has answered: what it said must be recorded within this lease, or another run would

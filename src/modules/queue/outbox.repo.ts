@@ -3,6 +3,7 @@ import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { engineOf } from '../../db/dialect/engine.js';
 import type { Database, OutboxTable } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
+import { idsByLease } from './give-back-leases.js';
 
 export const SEND_TOPIC = 'message.send';
 
@@ -94,6 +95,13 @@ export async function renewOutboxLease(trx: Kysely<Database>, item: OutboxItem, 
     .where('done_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** Gives back leases a failed run still holds, each unchanged since it was taken: those items are due again at once. */
+export async function releaseOutboxLeases(trx: Kysely<Database>, items: Pick<OutboxItem, 'id' | 'locked_until'>[]): Promise<void> {
+  for (const [lockedUntil, ids] of idsByLease(items)) {
+    await trx.updateTable('outbox').set({ locked_until: null }).where('id', 'in', ids).where('locked_until', '=', lockedUntil).where('done_at', 'is', null).execute();
+  }
 }
 
 export async function completeOutbox(trx: Kysely<Database>, id: string, now: number): Promise<void> {

@@ -9,7 +9,8 @@ import { fromJson } from '../../lib/json.js';
 import { runLeasedQueue, type ItemOutcome } from '../../lib/leased-queue.js';
 import { outboundFetch, privateAddressRefusal } from '../../lib/outbound-guard.js';
 import type { Deps } from '../deps.js';
-import { completeOutbox, giveUpOutbox, leaseDueOutbox, retryOutboxLater, type OutboxItem } from '../queue/outbox.repo.js';
+import { giveBackLeases } from '../queue/give-back-leases.js';
+import { completeOutbox, giveUpOutbox, leaseDueOutbox, releaseOutboxLeases, retryOutboxLater, type OutboxItem } from '../queue/outbox.repo.js';
 import { WEBHOOK_TOPIC, type QueuedWebhookDelivery } from './fan-out-webhook-events.js';
 import { signWebhookBody } from './webhook-signature.js';
 
@@ -41,6 +42,8 @@ export async function deliverWebhooks(deps: DeliveryDeps, options: WebhookDelive
     concurrency: limit,
     lease: (batchSize) => deps.store.unit((trx) => leaseDueOutbox(trx, WEBHOOK_TOPIC, deps.clock.now(), LEASE_MS, batchSize)),
     process: (item) => deliverOne(deps, options, item),
+    // Deliveries are at least once: one whose answer could not be recorded may go out again.
+    release: (items, error) => giveBackLeases(deps.store, error, items, releaseOutboxLeases),
     markSucceeded: (item, webhookId) =>
       deps.store.unit(async (trx) => {
         const now = deps.clock.now();
