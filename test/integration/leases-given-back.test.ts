@@ -71,7 +71,7 @@ describe('leases of a run the database failed under (postgres, behind a TCP prox
           wentAway = true;
           databaseGoesAway();
         }
-        return undefined;
+        return null;
       },
     } as ChannelSender;
     const senders: Senders = { byKind: { whatsapp: provider }, sandbox: provider };

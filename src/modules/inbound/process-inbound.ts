@@ -1,6 +1,7 @@
 // Processing stored provider deliveries: each source's handler turns a payload into messages, statuses
 // and events through the engine's use cases. A payload is marked processed only when its handler
 // finished; one that fails is retried with backoff and keeps its error, and is never dropped.
+import { isStoreUnavailable } from '../../db/errors.js';
 import { runLeasedQueue } from '../../lib/leased-queue.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Deps } from '../deps.js';
@@ -194,6 +195,11 @@ export class InboundProcessor {
       if (storeMs > this.#stores.least(now) + SLOW_STORE_MARGIN_MS) this.#slowStores.note(now);
       this.#stores.note(now, storeMs);
     }
-    this.run().catch((error: unknown) => this.#logger.error({ err: error }, 'processing inbound payloads failed'));
+    this.run().catch((error: unknown) => {
+      // While the database is away every stored delivery's kick fails the same way; the job's timer
+      // reports the outage once a run, so these stay out of the error log.
+      if (isStoreUnavailable(error)) this.#logger.debug({ err: error }, 'processing inbound payloads waits for the store');
+      else this.#logger.error({ err: error }, 'processing inbound payloads failed');
+    });
   }
 }
